@@ -1,0 +1,1 @@
+"""Database access: engine and session setup, embedded server, connection settings."""

@@ -1,0 +1,62 @@
+"""Typed failures a user can cause; the UI maps each to a Polish message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import psycopg
+from sqlalchemy.exc import DBAPIError
+
+
+class ServiceError(Exception):
+    """Base class of the failures below."""
+
+
+class PermissionDenied(ServiceError):
+    """The database refused: the signed-in user may not do this."""
+
+
+class NotSignedIn(ServiceError):
+    """The session is missing, expired or revoked."""
+
+
+class ConnectionLost(ServiceError):
+    """The server went away while the work was running."""
+
+
+@dataclass
+class ValidationError(ServiceError):
+    """Bad input: ``field`` names the form field, ``code`` the rule that failed."""
+
+    field: str
+    code: str
+    limit: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.code}"
+
+
+@dataclass
+class ConflictError(ServiceError):
+    """Someone else saved the record meanwhile (optimistic locking)."""
+
+    changed_by: str | None
+    changed_at: datetime | None
+
+    def __str__(self) -> str:
+        return f"changed by {self.changed_by} at {self.changed_at}"
+
+
+def translate_db_error(exc: BaseException) -> BaseException:
+    """Turn a database exception into the matching ServiceError (or return it unchanged)."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return ConnectionLost(str(orig))
+    if isinstance(orig, psycopg.errors.InsufficientPrivilege):
+        return PermissionDenied(str(orig))
+    if isinstance(orig, psycopg.OperationalError) and not isinstance(
+        orig, psycopg.errors.QueryCanceled
+    ):
+        return ConnectionLost(str(orig))
+    return exc

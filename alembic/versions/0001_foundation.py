@@ -416,21 +416,21 @@ GRANT EXECUTE ON FUNCTION auth.uid(), auth.is_maintenance(), auth.has_capability
     TO eszok_client;
 """
 
-# Attach version bump and audit trigger to every eszok table, enable and force RLS.
+# Every eszok table gets forced RLS, the audit trigger and the version bump. Later
+# migrations call eszok.secure_table() on each table they add.
 ATTACH = """
-DO $$
-DECLARE t text;
+CREATE FUNCTION eszok.secure_table(p_table text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
 BEGIN
-    FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'eszok' LOOP
-        EXECUTE format('ALTER TABLE eszok.%I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format('ALTER TABLE eszok.%I FORCE ROW LEVEL SECURITY', t);
-        EXECUTE format('CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON eszok.%I '
-                       'FOR EACH ROW EXECUTE FUNCTION audit.log_change()', t);
-        EXECUTE format('CREATE TRIGGER bump_version BEFORE UPDATE ON eszok.%I '
-                       'FOR EACH ROW EXECUTE FUNCTION eszok.bump_version()', t);
-    END LOOP;
+    EXECUTE format('ALTER TABLE eszok.%I ENABLE ROW LEVEL SECURITY', p_table);
+    EXECUTE format('ALTER TABLE eszok.%I FORCE ROW LEVEL SECURITY', p_table);
+    EXECUTE format('CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON eszok.%I '
+                   'FOR EACH ROW EXECUTE FUNCTION audit.log_change()', p_table);
+    EXECUTE format('CREATE TRIGGER bump_version BEFORE UPDATE ON eszok.%I '
+                   'FOR EACH ROW EXECUTE FUNCTION eszok.bump_version()', p_table);
 END
 $$;
+SELECT eszok.secure_table(tablename) FROM pg_tables WHERE schemaname = 'eszok';
 CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON auth.users FOR EACH ROW
     EXECUTE FUNCTION audit.log_change(
         '{failed_logins,locked_until,last_login_at,previous_login_at}', '{password_hash}');

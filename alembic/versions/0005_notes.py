@@ -1,0 +1,22 @@
+"""Notes: rules beyond the foundation
+
+Reserved in the linear chain so modules developed side by side never fork the history;
+filled in by the module's issue.
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-12-03
+"""
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

@@ -1,0 +1,1 @@
+"""Qt user interface. Talks to services only through the task runner."""

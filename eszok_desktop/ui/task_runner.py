@@ -1,0 +1,153 @@
+"""Database work off the GUI thread (after Anki's ``QueryOp``/``CollectionOp``).
+
+``query`` runs a function taking a Session on a worker thread and hands its result to
+``on_success`` on the GUI thread; ``mutate`` does the same and afterwards emits the
+app-wide ``sig_changes_happened`` with the kinds of data it changed, so each open screen
+decides whether to refresh. Failures are translated to ServiceErrors and handed to
+``on_failure`` (by default the shared error message box).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+import shiboken6
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from sqlalchemy.orm import Session
+
+from eszok_desktop.db.engine import Database
+from eszok_desktop.services.errors import translate_db_error
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+class _Relay(QObject):
+    """Lives in the GUI thread; its queued signals carry results back from workers."""
+
+    sig_finished = Signal(object, object, object)  # callback, result, task
+
+
+class _Job(QRunnable):
+    def __init__(self, runner: TaskRunner, task: Task, fn: Callable[[Session], Any]) -> None:
+        super().__init__()
+        self.runner = runner
+        self.task = task
+        self.fn = fn
+
+    def run(self) -> None:
+        try:
+            with self.runner.db.session() as session:
+                result = self.fn(session)
+        except Exception as exc:
+            self.runner._relay.sig_finished.emit(self.task._failed, translate_db_error(exc), self)
+        else:
+            self.runner._relay.sig_finished.emit(self.task._succeeded, result, self)
+
+
+class Task:
+    """A handle on one piece of background work; ``cancel`` drops its callbacks."""
+
+    def __init__(
+        self,
+        on_success: Callable[[Any], None] | None,
+        on_failure: Callable[[BaseException], None] | None,
+        owner: QObject | None,
+        after_success: Callable[[], None] | None = None,
+    ) -> None:
+        self.on_success = on_success
+        self.on_failure = on_failure
+        self.owner = owner
+        self.after_success = after_success
+        self.cancelled = False
+        self.done = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+    def _alive(self) -> bool:
+        return not self.cancelled and (self.owner is None or shiboken6.isValid(self.owner))
+
+    def _succeeded(self, result: Any) -> None:
+        if self._alive() and self.on_success is not None:
+            self.on_success(result)
+        if self.after_success is not None:
+            self.after_success()
+
+    def _failed(self, exc: BaseException) -> None:
+        if not self._alive():
+            return
+        if self.on_failure is not None:
+            self.on_failure(exc)
+        else:
+            from eszok_desktop.ui import messages
+
+            messages.show_error(self.owner, exc)
+
+
+class TaskRunner(QObject):
+    """Runs database work for the whole app on a small thread pool."""
+
+    sig_changes_happened = Signal(object)  # frozenset[str] of changed data kinds
+    sig_busy_changed = Signal(bool)
+
+    def __init__(self, db: Database, parent: QObject | None = None, threads: int = 4) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(threads)
+        self._relay = _Relay(self)
+        self._relay.sig_finished.connect(self._on_job_finished)
+        self._running = 0
+
+    def query(
+        self,
+        fn: Callable[[Session], T],
+        *,
+        on_success: Callable[[T], None] | None = None,
+        on_failure: Callable[[BaseException], None] | None = None,
+        owner: QObject | None = None,
+    ) -> Task:
+        """Run a read on a worker thread; callbacks run on the GUI thread."""
+        task = Task(on_success, on_failure, owner)
+        self._start(task, fn)
+        return task
+
+    def mutate(
+        self,
+        fn: Callable[[Session], T],
+        *,
+        changes: Iterable[str],
+        on_success: Callable[[T], None] | None = None,
+        on_failure: Callable[[BaseException], None] | None = None,
+        owner: QObject | None = None,
+    ) -> Task:
+        """Run a write; on success also announce ``changes`` app-wide."""
+        kinds = frozenset(changes)
+        task = Task(on_success, on_failure, owner, lambda: self.sig_changes_happened.emit(kinds))
+        self._start(task, fn)
+        return task
+
+    def _start(self, task: Task, fn: Callable[[Session], Any]) -> None:
+        self._running += 1
+        if self._running == 1:
+            self.sig_busy_changed.emit(True)
+        self.pool.start(_Job(self, task, fn))
+
+    @Slot(object, object, object)
+    def _on_job_finished(self, callback: Callable[[Any], None], value: Any, job: _Job) -> None:
+        job.task.done = True
+        self._running -= 1
+        if self._running == 0:
+            self.sig_busy_changed.emit(False)
+        try:
+            callback(value)
+        except Exception:
+            log.exception("task callback failed")
+            raise
+
+    def wait(self, msecs: int = 30000) -> bool:
+        """Block until the pool is idle (shutdown and tests only)."""
+        return self.pool.waitForDone(msecs)

@@ -13,12 +13,14 @@ from eszok_desktop.models.calendar import (
 from eszok_desktop.models.notes import Note
 from eszok_desktop.models.panel import Announcement
 from eszok_desktop.models.roles import Role, RoleCapability
+from eszok_desktop.models.service import Card, WorkKind
 
 __all__ = [
     "Announcement",
     "Base",
     "Calendar",
     "CalendarGrant",
+    "Card",
     "ChangeLog",
     "Event",
     "EventKind",
@@ -27,4 +29,5 @@ __all__ = [
     "RoleCapability",
     "ShareRequest",
     "User",
+    "WorkKind",
 ]

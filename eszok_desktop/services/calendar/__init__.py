@@ -1,0 +1,1 @@
+"""Terminarz services: events, calendars, history, sharing, and the pure event layout."""

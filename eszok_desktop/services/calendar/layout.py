@@ -1,0 +1,313 @@
+"""Pure placement of calendar events: no Qt, no database (after KOrganizer's agenda).
+
+Painted views (week/day grid, month grid, the Panel Główny day plan, printing later) all
+lay events out with these functions, so the geometry is decided and tested in one place.
+
+* ``place_intervals(items)`` puts overlapping intervals side by side: each item gets a
+  sub-column ``column`` out of ``columns`` in its cluster (a cluster is a maximal set of
+  transitively overlapping items) and a ``span`` ≥ 1 of free columns to its right it may
+  stretch into. Nothing is ever hidden. Works on any comparable values (minutes,
+  datetimes, day indices).
+* ``day_bounds(day, tz)`` is the real start/end of a calendar day in ``tz``; a DST day is
+  23 or 25 hours long.
+* ``wall_minutes(moment, day, tz)`` is the wall-clock position of ``moment`` on ``day``'s
+  grid (0 … 1440), which is how the hour grid positions events: labels stay 0:00 … 23:00 on
+  DST days and an event at 10:00 local time sits on the 10:00 row.
+* ``layout_day(events, day, tz)`` clips events to one day column and places them.
+* ``layout_all_day(events, days)`` assigns lanes to (multi-)day events in the strip above
+  the hour grid or in month-view week rows.
+* ``month_cell(items, capacity)`` decides which events a crowded month cell shows and how
+  many go under "+N więcej".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any, Protocol, TypeVar
+
+MINUTES_PER_DAY = 24 * 60
+
+K = TypeVar("K", bound=Hashable)
+
+
+class _Comparable(Protocol):
+    def __lt__(self, other: Any, /) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where one interval goes: sub-column ``column`` (0-based) of ``columns``, ``span``
+    columns wide (it may extend into free columns on its right)."""
+
+    column: int
+    columns: int
+    span: int = 1
+
+    @property
+    def left(self) -> float:
+        """Left edge as a fraction of the day column's width."""
+        return self.column / self.columns
+
+    @property
+    def width(self) -> float:
+        """Width as a fraction of the day column's width."""
+        return self.span / self.columns
+
+
+def place_intervals(items: Iterable[tuple[K, Any, Any]]) -> dict[K, Placement]:
+    """Place ``(key, start, end)`` intervals into sub-columns so none overlap visually.
+
+    Intervals are half-open: one ending at 10:00 does not overlap one starting at 10:00.
+    An empty interval (start == end) occupies its start point, so two such at the same
+    time still sit side by side. Order: earlier start first, then longer first, then by
+    input order, which keeps the result stable for equal times.
+    """
+    ordered = sorted(
+        ((start, end, i, key) for i, (key, start, end) in enumerate(items)),
+        key=lambda it: (it[0], _negated_length(it[0], it[1]), it[2]),
+    )
+    result: dict[K, Placement] = {}
+    cluster: list[tuple[Any, Any, K, int]] = []  # start, end, key, column
+    column_last: list[tuple[Any, Any]] = []  # the latest interval of each column
+    cluster_end: Any = None
+
+    def flush() -> None:
+        columns = len(column_last)
+        for start, end, key, col in cluster:
+            span = 1
+            while col + span < columns and not any(
+                other_col == col + span and _overlaps(start, end, o_start, o_end)
+                for o_start, o_end, _k, other_col in cluster
+            ):
+                span += 1
+            result[key] = Placement(col, columns, span)
+        cluster.clear()
+        column_last.clear()
+
+    for start, end, _order, key in ordered:
+        joins = cluster and (
+            start < cluster_end
+            or (
+                start == cluster_end
+                and any(_overlaps(start, end, s, e) for s, e, _k, _c in cluster if e == start)
+            )
+        )
+        if cluster and not joins:
+            flush()
+            cluster_end = None
+        col = next(
+            (c for c, (s, e) in enumerate(column_last) if not _overlaps(start, end, s, e)),
+            len(column_last),
+        )
+        if col == len(column_last):
+            column_last.append((start, end))
+        else:
+            column_last[col] = (start, end)
+        cluster.append((start, end, key, col))
+        cluster_end = end if cluster_end is None or end > cluster_end else cluster_end
+    if cluster:
+        flush()
+    return result
+
+
+def _overlaps(a_start: Any, a_end: Any, b_start: Any, b_end: Any) -> bool:
+    if a_start == a_end and b_start == b_end:
+        return a_start == b_start
+    if a_start == a_end:
+        return b_start <= a_start < b_end
+    if b_start == b_end:
+        return a_start <= b_start < a_end
+    return a_start < b_end and b_start < a_end
+
+
+def _negated_length(start: Any, end: Any) -> Any:
+    return -(end - start)
+
+
+# --- days and wall-clock positions -------------------------------------------------
+
+
+def day_bounds(day: date, tz: tzinfo) -> tuple[datetime, datetime]:
+    """The real start and end of ``day`` in ``tz``, in UTC (aware datetimes sharing one
+    zone compare and subtract by wall time, which is wrong across DST: UTC is not)."""
+    start = datetime.combine(day, time(0), tz).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(0), tz).astimezone(UTC)
+    return start, end
+
+
+def wall_minutes(moment: datetime, day: date, tz: tzinfo) -> float:
+    """Wall-clock minutes of ``moment`` from the midnight of ``day`` in ``tz``, clipped
+    to 0 … 1440 (the grid's rows are wall-clock hours, also on DST days)."""
+    local = moment.astimezone(tz)
+    minutes = (local.date() - day).days * MINUTES_PER_DAY + local.hour * 60 + local.minute
+    minutes += local.second / 60
+    return float(min(max(minutes, 0), MINUTES_PER_DAY))
+
+
+def moment_at(day: date, minutes: float, tz: tzinfo) -> datetime:
+    """The aware moment shown at wall-clock ``minutes`` of ``day`` (inverse of
+    ``wall_minutes``). Minute 1440 is the next midnight. A wall time in the spring-forward
+    gap (02:00–03:00 on the last Sunday of March) maps one hour later, the way zoneinfo
+    normalises it; an ambiguous autumn time maps to its first occurrence."""
+    minutes = round(min(max(minutes, 0), MINUTES_PER_DAY))
+    if minutes >= MINUTES_PER_DAY:
+        return datetime.combine(day + timedelta(days=1), time(0), tz)
+    wall = datetime.combine(day, time(minutes // 60, minutes % 60), tz)
+    return wall.astimezone(UTC).astimezone(tz)
+
+
+def snap_minutes(minutes: float, step: int = 15) -> int:
+    """Round to the nearest ``step`` minutes (the grid snaps drags to 15 minutes)."""
+    return int(round(minutes / step) * step)
+
+
+# --- one day column ----------------------------------------------------------------
+
+
+class Timed(Protocol):
+    """What the layout needs of an event: a key, aware start and end."""
+
+    @property
+    def key(self) -> Hashable: ...
+    @property
+    def start(self) -> datetime: ...
+    @property
+    def end(self) -> datetime: ...
+
+
+@dataclass(frozen=True)
+class DaySegment:
+    """The part of one event shown in one day column, in wall-clock minutes."""
+
+    key: Hashable
+    top: float
+    bottom: float
+    placement: Placement
+    continues_before: bool
+    continues_after: bool
+
+
+def layout_day(
+    events: Iterable[Timed], day: date, tz: tzinfo, *, min_minutes: float = 15
+) -> list[DaySegment]:
+    """Clip ``events`` to ``day`` and place them side by side.
+
+    ``min_minutes`` is the shortest box drawn; it also counts for overlap, so a
+    zero-length event and one starting right after it do not paint over each other.
+    """
+    day_start, day_end = day_bounds(day, tz)
+    raw: list[tuple[Hashable, float, float, bool, bool]] = []
+    for ev in events:
+        start, end = ev.start.astimezone(UTC), ev.end.astimezone(UTC)
+        if not (start < day_end and (end > day_start or start >= day_start)):
+            continue
+        top = wall_minutes(max(start, day_start), day, tz)
+        bottom = wall_minutes(end, day, tz) if end < day_end else float(MINUTES_PER_DAY)
+        bottom = max(bottom, top)
+        raw.append((ev.key, top, bottom, start < day_start, end > day_end))
+    visual = [
+        (key, top, min(max(bottom, top + min_minutes), MINUTES_PER_DAY))
+        for key, top, bottom, _b, _a in raw
+    ]
+    # a box squeezed against midnight still needs its minimum height
+    visual = [(k, min(t, b - min_minutes) if b - t < min_minutes else t, b) for k, t, b in visual]
+    placements = place_intervals(visual)
+    return [
+        DaySegment(key, top, bottom, placements[key], before, after)
+        for key, top, bottom, before, after in raw
+    ]
+
+
+# --- all-day strip / month rows -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DaySpan:
+    """An all-day (or multi-day) event across visible day indices ``first``…``last``."""
+
+    key: Hashable
+    first: int
+    last: int
+    lane: int
+    continues_before: bool
+    continues_after: bool
+
+
+def layout_all_day(
+    events: Iterable[tuple[Hashable, date, date]], days: Sequence[date]
+) -> list[DaySpan]:
+    """Assign lanes to ``(key, first_day, last_day)`` items (inclusive) over ``days``
+    (consecutive dates). Items outside ``days`` are left out."""
+    if not days:
+        return []
+    first_day, last_day = days[0], days[-1]
+    clipped: list[tuple[Hashable, int, int, bool, bool]] = []
+    for key, first, last in events:
+        if last < first_day or first > last_day:
+            continue
+        a = (max(first, first_day) - first_day).days
+        b = (min(last, last_day) - first_day).days
+        clipped.append((key, a, b, first < first_day, last > last_day))
+    lanes = place_lanes([(key, a, b + 1) for key, a, b, _x, _y in clipped])
+    return [DaySpan(key, a, b, lanes[key], x, y) for key, a, b, x, y in clipped]
+
+
+def place_lanes(items: Iterable[tuple[K, int, int]]) -> dict[K, int]:
+    """Greedy lanes for half-open integer ranges: each item takes the lowest free lane
+    (unlike sub-columns, lanes are not shared per cluster: month rows stack)."""
+    ordered = sorted(enumerate(items), key=lambda it: (it[1][1], -(it[1][2] - it[1][1]), it[0]))
+    lane_ends: list[int] = []
+    result: dict[K, int] = {}
+    for _i, (key, start, end) in ordered:
+        lane = next((n for n, e in enumerate(lane_ends) if e <= start), None)
+        if lane is None:
+            lane = len(lane_ends)
+            lane_ends.append(end)
+        else:
+            lane_ends[lane] = end
+        result[key] = lane
+    return result
+
+
+@dataclass(frozen=True)
+class CellContent:
+    """What one month cell shows: the keys in order and how many are hidden."""
+
+    shown: tuple[Hashable, ...]
+    hidden: int
+
+
+def month_cell(keys: Sequence[Hashable], capacity: int) -> CellContent:
+    """Show ``keys`` (already ordered) in a cell with room for ``capacity`` lines; when
+    they do not fit, the last line becomes "+N więcej"."""
+    if capacity <= 0:
+        return CellContent((), len(keys))
+    if len(keys) <= capacity:
+        return CellContent(tuple(keys), 0)
+    shown = tuple(keys[: capacity - 1])
+    return CellContent(shown, len(keys) - len(shown))
+
+
+def display_zone() -> tzinfo:
+    """The zone calendar views show times in: ``TZ`` or the system zone, else
+    Europe/Warsaw (the product's default)."""
+    import os
+    from pathlib import Path
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    try:
+        target = str(Path("/etc/localtime").resolve())
+        if "zoneinfo/" in target:
+            candidates.append(target.split("zoneinfo/", 1)[1])
+    except OSError:
+        pass
+    for name in candidates:
+        if name and "/" in name:
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return ZoneInfo("Europe/Warsaw")

@@ -1,0 +1,1 @@
+"""Start-up screens: preparing the local server, the first administrator, the connection."""

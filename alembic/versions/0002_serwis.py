@@ -262,7 +262,7 @@ CREATE POLICY cards_delete ON eszok.cards FOR DELETE
 GRANT SELECT ON eszok.cards TO eszok_client;
 GRANT INSERT (work_date, company_name, company_nip, company_address, contact_person,
               contact_email, contact_phone, work_kind_id, description, hours, technician_id,
-              state, event_id)
+              state, event_id, version)
     ON eszok.cards TO eszok_client;
 GRANT UPDATE (work_date, company_name, company_nip, company_address, contact_person,
               contact_email, contact_phone, work_kind_id, description, hours, technician_id,

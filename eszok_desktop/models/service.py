@@ -57,13 +57,18 @@ class Card(Base):
     technician_id: Mapped[int] = mapped_column(BigInteger)
     state: Mapped[str] = mapped_column(Text, default="open")
     event_id: Mapped[int | None] = mapped_column(BigInteger)
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    sent_to: Mapped[str | None] = mapped_column(Text)
+    # Set only by updates; FetchedValue keeps them out of the INSERT (not granted there).
+    sent_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), server_default=FetchedValue()
+    )
+    sent_to: Mapped[str | None] = mapped_column(Text, server_default=FetchedValue())
     created_by: Mapped[int] = mapped_column(BigInteger, server_default=FetchedValue())
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=FetchedValue()
     )
-    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deleted_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), server_default=FetchedValue()
+    )
     deleted_by: Mapped[int | None] = mapped_column(BigInteger, server_default=FetchedValue())
     version: Mapped[int] = mapped_column(Integer)
     __mapper_args__ = {"version_id_col": version, "eager_defaults": True}

@@ -342,11 +342,29 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
 $$;
 
 -- Optimistic locking for raw SQL too: a real change without a version bump gets one.
+-- Argument 0 (optional): columns whose changes are bookkeeping, not edits (text[] literal).
 CREATE FUNCTION eszok.bump_version() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog AS $$
 BEGIN
-    IF NEW IS DISTINCT FROM OLD AND NEW.version = OLD.version THEN
+    IF NEW IS DISTINCT FROM OLD AND NEW.version = OLD.version
+       AND (TG_NARGS = 0 OR to_jsonb(NEW) - TG_ARGV[0]::text[]
+                            IS DISTINCT FROM to_jsonb(OLD) - TG_ARGV[0]::text[])
+    THEN
         NEW.version := OLD.version + 1;
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+-- Adding an event to a calendar needs the right to manage it, on insert (policy) and on
+-- update; a row policy cannot compare with the old row, so updates are checked here.
+CREATE FUNCTION eszok.check_event_participants() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+BEGIN
+    IF NOT NEW.participant_ids <@ (OLD.participant_ids || eszok.manageable_calendars())
+       AND NOT auth.has_capability('calendars.all') AND NOT auth.is_maintenance() THEN
+        RAISE EXCEPTION 'no right to add events to these calendars'
+            USING ERRCODE = 'insufficient_privilege';
     END IF;
     RETURN NEW;
 END
@@ -435,7 +453,10 @@ CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON auth.users FOR EACH ROW
     EXECUTE FUNCTION audit.log_change(
         '{failed_logins,locked_until,last_login_at,previous_login_at}', '{password_hash}');
 CREATE TRIGGER bump_version BEFORE UPDATE ON auth.users
-    FOR EACH ROW EXECUTE FUNCTION eszok.bump_version();
+    FOR EACH ROW EXECUTE FUNCTION eszok.bump_version(
+        '{failed_logins,locked_until,last_login_at,previous_login_at}');
+CREATE TRIGGER check_participants BEFORE UPDATE OF participant_ids ON eszok.events
+    FOR EACH ROW EXECUTE FUNCTION eszok.check_event_participants();
 """
 
 SEED = """

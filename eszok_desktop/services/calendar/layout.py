@@ -311,3 +311,15 @@ def display_zone() -> tzinfo:
             except (ZoneInfoNotFoundError, ValueError):
                 continue
     return ZoneInfo("Europe/Warsaw")
+
+
+def covered_dates(start: datetime, end: datetime, tz: tzinfo) -> tuple[date, date]:
+    """First and last (inclusive) local dates an event covers. An end at exactly
+    midnight does not cover the next day, so an all-day event stored as
+    [midnight of its first day, midnight after its last day) covers just its days."""
+    first = start.astimezone(tz).date()
+    local_end = end.astimezone(tz)
+    last = local_end.date()
+    if last > first and local_end.time() == time(0):
+        last -= timedelta(days=1)
+    return first, max(first, last)

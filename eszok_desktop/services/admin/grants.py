@@ -148,7 +148,8 @@ def decide_share_request(session: Session, request_id: int, *, approve: bool) ->
 def capability_matrix(session: Session) -> CapabilityMatrix:
     """Which role has which capability (read-only; seeded by the migrations)."""
     roles = tuple(
-        session.execute(text("SELECT code, name FROM eszok.roles ORDER BY id")).tuples().all()
+        (code, name)
+        for code, name in session.execute(text("SELECT code, name FROM eszok.roles ORDER BY id"))
     )
     pairs = session.execute(
         text("SELECT role, capability FROM eszok.role_capabilities ORDER BY capability")

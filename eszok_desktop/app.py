@@ -19,6 +19,7 @@ from __future__ import annotations
 import sys
 
 from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, Qt, QTranslator, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QWidget
 
 from eszok_desktop.db import settings as conn_settings
@@ -70,6 +71,7 @@ class StartupFlow(QObject):
         self._call: BackgroundCall | None = None
         self._password: str | None = None
         self._closing_on_purpose: set[int] = set()
+        self._new_admin_email: str | None = None
 
     # -- choosing the database ------------------------------------------------------
     def start(self) -> None:
@@ -193,10 +195,14 @@ class StartupFlow(QObject):
         assert self.runner is not None
         dialog = FirstAdminDialog(self.runner)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.sig_admin_created.connect(self._remember_new_admin)
         dialog.accepted.connect(self._show_login)
         dialog.rejected.connect(self.sig_quit_requested.emit)
         dialog.show()
         self.sig_first_admin_shown.emit(dialog)
+
+    def _remember_new_admin(self, email: str) -> None:
+        self._new_admin_email = email
 
     def _show_login(self) -> None:
         from eszok_desktop.ui.login.login_window import LoginWindow
@@ -204,13 +210,28 @@ class StartupFlow(QObject):
         assert self.db is not None and self.runner is not None
         window = LoginWindow(self.db, self.runner, settings=None)
         window.sig_signed_in.connect(self._on_signed_in)
-        wants_connection = getattr(window, "sig_connection_settings_requested", None)
-        if wants_connection is not None:
-            wants_connection.connect(lambda: self._show_connection_dialog(window))
+        # no change-password dialog exists yet: the user is signed in, open the main window
+        window.sig_password_change_required.connect(self._on_signed_in)
+        self._add_connection_action(window)
+        window.rejected.connect(lambda: self._on_window_closed(window))
         self._watch_close(window)
+        if self._new_admin_email and not window.email_edit.text():
+            window.email_edit.setText(self._new_admin_email)
+            window.password_edit.setFocus()
         self.login_window = window
         window.show()
         self.sig_login_shown.emit(window)
+
+    def _add_connection_action(self, window: QWidget) -> None:
+        """ "Połączenie z bazą…" in the login window's context menu (and Ctrl+Shift+B)."""
+        action = QAction(tr("Połączenie z bazą danych…"), window)
+        action.setShortcut(QKeySequence("Ctrl+Shift+B"))
+        action.triggered.connect(lambda: self._show_connection_dialog(window))
+        window.addAction(action)
+        window.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        requested = getattr(window, "sig_connection_settings_requested", None)
+        if requested is not None:
+            requested.connect(action.trigger)
 
     def _on_signed_in(self, user: auth.CurrentUser) -> None:
         from eszok_desktop.ui.context import AppContext
@@ -244,14 +265,18 @@ class StartupFlow(QObject):
         self._closing_on_purpose.add(id(window))
         window.close()
         window.deleteLater()
+        window.destroyed.connect(lambda: self._closing_on_purpose.discard(id(window)))
+
+    def _on_window_closed(self, window: QObject) -> None:
+        if id(window) in self._closing_on_purpose:
+            return
+        if window in (self.login_window, self.main_window):
+            # the user closed the app's only window (or pressed Esc in the login window)
+            self.sig_quit_requested.emit()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Close and watched in (self.login_window, self.main_window):
-            if id(watched) in self._closing_on_purpose:
-                self._closing_on_purpose.discard(id(watched))
-            else:
-                # the user closed the app's only window
-                self.sig_quit_requested.emit()
+        if event.type() == QEvent.Type.Close:
+            self._on_window_closed(watched)
         return False
 
     def shutdown(self) -> None:

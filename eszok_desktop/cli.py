@@ -23,7 +23,7 @@ from typing import TextIO
 
 from sqlalchemy import URL, create_engine, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from eszok_desktop.db import errors as db_errors
@@ -233,8 +233,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run(argv: list[str], out: TextIO = sys.stdout) -> int:
+def run(argv: list[str], out: TextIO | None = None) -> int:
     """Run a command line; returns the exit code (the app's, without a command)."""
+    out = out or sys.stdout
     args = build_parser().parse_args(argv)
     if args.command is None:
         from eszok_desktop.app import main as app_main
@@ -252,6 +253,10 @@ def run(argv: list[str], out: TextIO = sys.stdout) -> int:
         return handlers[(args.command, sub)](args, out) or 0
     except (CommandFailed, ValidationError, db_errors.DatabaseSetupError) as exc:
         print(f"eszok: {explain(exc)}", file=sys.stderr)
+        return 1
+    except DBAPIError as exc:
+        # e.g. a maintenance login without the rights the command needs
+        print(f"eszok: database error: {exc.orig}", file=sys.stderr)
         return 1
 
 

@@ -96,7 +96,7 @@ class FirstAdminDialog(QDialog):
             ).format(min=auth.MIN_PASSWORD_LENGTH, max=auth.MAX_PASSWORD_BYTES)
         )
         self.policy.setWordWrap(True)
-        self.policy.setStyleSheet("color: palette(mid);")
+        self.policy.setStyleSheet("color: #555555;")
         layout.addWidget(self.policy)
 
         self.buttons = QDialogButtonBox(

@@ -20,7 +20,7 @@ class PreparingDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("eSZOK"))
         self.setWindowFlag(Qt.WindowType.WindowCloseButtonHint, False)
-        self.setMinimumWidth(460)
+        self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
         title = QLabel(self.tr("Przygotowywanie lokalnej bazy danych…"))
         font = title.font()
@@ -31,6 +31,7 @@ class PreparingDialog(QDialog):
         self.step_labels: dict[Step, QLabel] = {}
         for step, text in self.step_texts().items():
             label = QLabel(text)
+            label.setWordWrap(True)
             label.setEnabled(False)
             self.step_labels[step] = label
             layout.addWidget(label)
@@ -45,7 +46,7 @@ class PreparingDialog(QDialog):
     def step_texts(self) -> dict[Step, str]:
         return {
             Step.CREATE_CLUSTER: self.tr(
-                "Tworzenie lokalnego serwera PostgreSQL (tylko przy pierwszym uruchomieniu)"
+                "Tworzenie lokalnego serwera PostgreSQL (pierwsze uruchomienie)"
             ),
             Step.START_SERVER: self.tr("Uruchamianie serwera bazy danych"),
             Step.CREATE_DATABASE: self.tr("Zakładanie bazy danych eSZOK"),

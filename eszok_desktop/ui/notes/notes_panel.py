@@ -1,0 +1,226 @@
+"""Notatki (F-NOTES): the user's to-do notes in two tabs, Aktywne and Zakończone.
+
+A plain widget, so it fits a QDockWidget in Terminarz (``make_notes_dock``) as well as a
+section of Panel Główny. Notes are fetched through the task runner, and again whenever
+the app says notes (or events, whose titles the notes show) changed; a QTimer only
+recomputes the "time left" headers from the clock, without touching the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from eszok_desktop.services import notes
+from eszok_desktop.services.time_left import LOCAL_ZONE
+from eszok_desktop.ui import messages
+from eszok_desktop.ui.context import AppContext
+from eszok_desktop.ui.notes.note_card import NoteCard
+from eszok_desktop.ui.notes.note_dialog import NoteDialog, describe_note_error
+from eszok_desktop.ui.task_runner import Task
+
+TICK_MS = 10_000
+REFRESH_ON = frozenset({"notes", "events", "*"})
+
+
+class NoteList(QScrollArea):
+    """A scrolling column of note cards with an empty-state line."""
+
+    def __init__(self, empty_text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        inner = QWidget()
+        self.column = QVBoxLayout(inner)
+        self.column.setContentsMargins(4, 4, 4, 4)
+        self.column.setSpacing(6)
+        self.empty_label = QLabel(empty_text)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setStyleSheet("color: #6b6b6b; padding: 12px;")
+        self.column.addWidget(self.empty_label)
+        self.column.addStretch(1)
+        self.setWidget(inner)
+        self.cards: list[NoteCard] = []
+
+    def set_cards(self, cards: list[NoteCard]) -> None:
+        for card in self.cards:
+            self.column.removeWidget(card)
+            card.deleteLater()
+        self.cards = cards
+        for i, card in enumerate(cards):
+            self.column.insertWidget(1 + i, card)
+        self.empty_label.setVisible(not cards)
+
+
+class NotesPanel(QWidget):
+    """The notes of the signed-in user; ``clock`` is injectable for tests."""
+
+    sig_notes_loaded = Signal(object)  # NoteLists
+    sig_action_failed = Signal(object)  # the exception, after the message was shown
+
+    ACTIVE_TAB = 0
+    DONE_TAB = 1
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        parent: QWidget | None = None,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        zone: ZoneInfo = LOCAL_ZONE,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.zone = zone
+        self.lists = notes.NoteLists((), ())
+        self.dialog: NoteDialog | None = None
+        self._fetch: Task | None = None
+
+        self.add_button = QPushButton(self.tr("Nowa notatka"))
+        self.add_button.clicked.connect(self.on_add_clicked)
+        top = QHBoxLayout()
+        top.addWidget(self.add_button)
+        top.addStretch(1)
+
+        self.active_list = NoteList(self.tr("Brak aktywnych notatek."))
+        self.done_list = NoteList(self.tr("Brak zakończonych notatek."))
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.active_list, "")
+        self.tabs.addTab(self.done_list, "")
+        self.status_label = QLabel()
+        self.status_label.setWordWrap(True)
+        self.status_label.setStyleSheet("color: #c62828;")
+        self.status_label.hide()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.status_label)
+        self._update_tab_titles()
+
+        self.timer = QTimer(self)
+        self.timer.setInterval(TICK_MS)
+        self.timer.timeout.connect(self.on_clock_ticked)
+        self.timer.start()
+        ctx.runner.sig_changes_happened.connect(self.on_changes_happened)
+        self.refresh()
+
+    # -- loading ----------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Fetch the notes again (an older fetch still running is dropped)."""
+        if self._fetch is not None and not self._fetch.done:
+            self._fetch.cancel()
+        zone = self.zone
+        self._fetch = self.ctx.runner.query(
+            lambda s: notes.list_notes(s, zone),
+            on_success=self.on_notes_loaded,
+            on_failure=self.on_load_failed,
+            owner=self,
+        )
+
+    def on_changes_happened(self, kinds: frozenset[str]) -> None:
+        if kinds & REFRESH_ON:
+            self.refresh()
+
+    def on_notes_loaded(self, lists: notes.NoteLists) -> None:
+        self.lists = lists
+        self.status_label.hide()
+        now = self.clock()
+        self.active_list.set_cards([self._card(n, now) for n in lists.active])
+        self.done_list.set_cards([self._card(n, now) for n in lists.done])
+        self._update_tab_titles()
+        self.sig_notes_loaded.emit(lists)
+
+    def on_load_failed(self, exc: BaseException) -> None:
+        self.status_label.setText(
+            self.tr("Nie udało się wczytać notatek. {reason}").format(
+                reason=messages.describe_error(exc)
+            )
+        )
+        self.status_label.show()
+
+    def _card(self, note: notes.NoteData, now: datetime) -> NoteCard:
+        card = NoteCard(note, now, self.zone)
+        card.sig_edit_requested.connect(self.on_edit_requested)
+        card.sig_done_requested.connect(self.on_done_requested)
+        card.sig_restore_requested.connect(self.on_restore_requested)
+        card.sig_delete_requested.connect(self.on_delete_requested)
+        return card
+
+    def _update_tab_titles(self) -> None:
+        self.tabs.setTabText(
+            self.ACTIVE_TAB, self.tr("Aktywne ({n})").format(n=len(self.lists.active))
+        )
+        self.tabs.setTabText(
+            self.DONE_TAB, self.tr("Zakończone ({n})").format(n=len(self.lists.done))
+        )
+
+    def on_clock_ticked(self) -> None:
+        """Recompute the time-left headers from the clock; no database work."""
+        now = self.clock()
+        for card in self.active_list.cards:
+            card.update_time(now)
+
+    # -- actions ----------------------------------------------------------------------
+
+    def open_dialog(self, note: notes.NoteData | None) -> NoteDialog:
+        dialog = NoteDialog(self.ctx, note, self, clock=self.clock, zone=self.zone)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def on_add_clicked(self) -> None:
+        self.open_dialog(None)
+
+    def on_edit_requested(self, note: notes.NoteData) -> None:
+        self.open_dialog(note)
+
+    def on_done_requested(self, note: notes.NoteData) -> None:
+        self._mutate(lambda s: notes.mark_done(s, note.id, note.version))
+
+    def on_restore_requested(self, note: notes.NoteData) -> None:
+        self._mutate(lambda s: notes.restore_note(s, note.id, note.version))
+
+    def on_delete_requested(self, note: notes.NoteData) -> None:
+        question = self.tr("Usunąć notatkę „{title}”? Tego nie można cofnąć.").format(
+            title=note.title
+        )
+        if messages.ask(self, question, self.tr("Usuwanie notatki")):
+            self._mutate(lambda s: notes.delete_note(s, note.id, note.version))
+
+    def _mutate(self, work) -> None:
+        self.ctx.runner.mutate(
+            work, changes={"notes"}, on_failure=self.on_action_failed, owner=self
+        )
+
+    def on_action_failed(self, exc: BaseException) -> None:
+        # A conflict or a vanished note: say so, then show what is there now.
+        messages.inform(self, describe_note_error(exc), self.tr("Notatki"))
+        self.refresh()
+        self.sig_action_failed.emit(exc)
+
+
+def make_notes_dock(ctx: AppContext, parent: QWidget | None = None) -> QDockWidget:
+    """The notes panel as a dockable side panel (Terminarz)."""
+    dock = QDockWidget(QCoreApplication.translate("NotesPanel", "Notatki"), parent)
+    dock.setObjectName("notesDock")  # lets QMainWindow.saveState remember it
+    dock.setWidget(NotesPanel(ctx, dock))
+    return dock

@@ -1,4 +1,4 @@
-"""Helpers for the notes tests: events created on the maintenance connection."""
+"""Helpers for the notes tests: a signed-in AppContext, events made by maintenance."""
 
 from __future__ import annotations
 
@@ -6,6 +6,21 @@ from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import text
+
+from eszok_desktop.services import auth
+from eszok_desktop.ui.context import AppContext
+from eszok_desktop.ui.task_runner import TaskRunner
+
+
+@pytest.fixture
+def ctx(make_signed_in, qtbot):
+    """What a screen gets, for a signed-in serwisant named Ewa Nowak."""
+    _uid, db = make_signed_in(full_name="Ewa Nowak")
+    runner = TaskRunner(db)
+    with db.session() as s:
+        user = auth.current_user(s)
+    yield AppContext(db, runner, user)
+    runner.wait()
 
 
 @pytest.fixture

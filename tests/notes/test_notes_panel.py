@@ -11,11 +11,9 @@ from PySide6.QtCore import QDate, QTime
 from PySide6.QtWidgets import QDockWidget
 from sqlalchemy import text
 
-from eszok_desktop.services import auth, notes
+from eszok_desktop.services import notes
 from eszok_desktop.ui import messages
-from eszok_desktop.ui.context import AppContext
 from eszok_desktop.ui.notes import NotesPanel, make_notes_dock
-from eszok_desktop.ui.task_runner import TaskRunner
 
 WAW = ZoneInfo("Europe/Warsaw")
 T0 = datetime(2026, 12, 3, 12, 0, tzinfo=WAW)
@@ -27,16 +25,6 @@ class FakeClock:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-@pytest.fixture
-def ctx(make_signed_in, qtbot):
-    _uid, db = make_signed_in(full_name="Ewa Nowak")
-    runner = TaskRunner(db)
-    with db.session() as s:
-        user = auth.current_user(s)
-    yield AppContext(db, runner, user)
-    runner.wait()
 
 
 @pytest.fixture

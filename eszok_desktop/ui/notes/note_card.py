@@ -50,9 +50,6 @@ class NoteCard(QFrame):
         self.time_label.setObjectName("timeLeft")
         header.addWidget(self.time_label)
         header.addStretch(1)
-        self.deadline_label = QLabel(self._deadline_text())
-        self.deadline_label.setStyleSheet(f"color: {MUTED_COLOR};")
-        header.addWidget(self.deadline_label)
         layout.addLayout(header)
 
         self.title_label = QLabel(note.title)
@@ -63,6 +60,12 @@ class NoteCard(QFrame):
         font.setPointSizeF(font.pointSizeF() * 1.1)
         self.title_label.setFont(font)
         layout.addWidget(self.title_label)
+
+        # its own line: next to the header it would not fit a narrow dock
+        self.deadline_label = QLabel(self._deadline_text())
+        self.deadline_label.setStyleSheet(f"color: {MUTED_COLOR};")
+        self.deadline_label.setVisible(note.deadline is not None)
+        layout.addWidget(self.deadline_label)
 
         self.body_label = QLabel(self._body_preview())
         self.body_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -143,8 +146,9 @@ class NoteCard(QFrame):
             state = "overdue" if result.overdue else "active"
         if self.time_label.text() != text:
             self.time_label.setText(text)
-        color = OVERDUE_COLOR if self.overdue else (MUTED_COLOR if note.done else "palette(text)")
-        style = f"color: {color}; font-weight: bold;"
+        muted = note.done or note.deadline is None
+        color = OVERDUE_COLOR if self.overdue else (MUTED_COLOR if muted else "palette(text)")
+        style = f"color: {color};" + ("" if muted else " font-weight: bold;")
         if self.time_label.styleSheet() != style:
             self.time_label.setStyleSheet(style)
             self.setStyleSheet(

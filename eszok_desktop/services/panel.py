@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, tzinfo
 
 from sqlalchemy import BigInteger, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from eszok_desktop.models import Announcement, Calendar, Event, EventKind
+from eszok_desktop.services.calendar.layout import day_bounds
 
 MAX_ANNOUNCEMENTS = 50
 
@@ -37,19 +38,6 @@ class PlanEvent:
     company_name: str | None
 
 
-def day_bounds(day: date, tz: tzinfo | None = None) -> tuple[datetime, datetime]:
-    """Local midnight of ``day`` and of the next day, as aware datetimes.
-
-    With ``tz`` None the system's local zone is used. Computed from the wall clock of each
-    midnight, so a DST day is 23 or 25 hours long, as it really is.
-    """
-    start = datetime.combine(day, time.min)
-    end = datetime.combine(day + timedelta(days=1), time.min)
-    if tz is None:
-        return start.astimezone(), end.astimezone()
-    return start.replace(tzinfo=tz), end.replace(tzinfo=tz)
-
-
 def current_announcements(
     session: Session, *, limit: int = MAX_ANNOUNCEMENTS
 ) -> list[PanelAnnouncement]:
@@ -71,13 +59,12 @@ def current_announcements(
     return [PanelAnnouncement(*row) for row in session.execute(query)]
 
 
-def day_plan(
-    session: Session, user_id: int, day: date, tz: tzinfo | None = None
-) -> list[PlanEvent]:
-    """The events of ``day`` (local time) that lie in ``user_id``'s own calendar.
+def day_plan(session: Session, user_id: int, day: date, tz: tzinfo) -> list[PlanEvent]:
+    """The events of ``day`` (in zone ``tz``) that lie in ``user_id``'s own calendar.
 
-    An event counts when it overlaps the day; an instant event at midnight belongs to the
-    day it starts. Ordered by start, longer events first.
+    An event counts when it overlaps the day (a DST day is 23 or 25 hours long); an
+    instant event at midnight belongs to the day it starts. Ordered by start, longer
+    events first.
     """
     start, end = day_bounds(day, tz)
     me = literal([user_id], ARRAY(BigInteger))
@@ -102,3 +89,14 @@ def day_plan(
         .order_by(Event.starts_at, Event.ends_at.desc(), Event.id)
     )
     return [PlanEvent(*row) for row in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class PanelData:
+    announcements: list[PanelAnnouncement]
+    plan: list[PlanEvent]
+
+
+def load_panel(session: Session, user_id: int, day: date, tz: tzinfo) -> PanelData:
+    """Everything Panel Główny shows below its header, read in one transaction."""
+    return PanelData(current_announcements(session), day_plan(session, user_id, day, tz))

@@ -35,7 +35,7 @@ class ModulePlaceholder(QWidget):
             )
         )
         self.detail_label.setWordWrap(True)
-        self.detail_label.setStyleSheet("color: palette(mid);")
+        self.detail_label.setStyleSheet("color: #6b6f76;")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(32, 28, 32, 28)
         layout.setSpacing(10)

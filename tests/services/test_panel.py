@@ -1,6 +1,6 @@
 """Panel Główny queries, as eszok_client under row-level security."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from eszok_desktop.services import panel
@@ -61,16 +61,6 @@ def test_day_plan_includes_events_crossing_midnight_but_not_ending_at_it(databas
     assert [e.id for e in plan] == [night, instant]
 
 
-def test_day_bounds_follow_daylight_saving_time():
-    def length(day: date) -> timedelta:
-        start, end = panel.day_bounds(day, WARSAW)
-        return end.astimezone(UTC) - start.astimezone(UTC)
-
-    assert length(date(2026, 3, 29)) == timedelta(hours=23)  # clocks go forward
-    assert length(date(2026, 10, 25)) == timedelta(hours=25)  # clocks go back
-    assert length(date(2026, 3, 10)) == timedelta(hours=24)
-
-
 def test_day_plan_cannot_reveal_an_ungranted_users_events(database, make_signed_in):
     _me, db = make_signed_in("serwisant")
     other = database.add_user("serwisant")
@@ -95,3 +85,24 @@ def test_current_announcements_newest_first_without_expired_or_future(database, 
             items = panel.current_announcements(session)
         assert [a.id for a in items] == [newer, older]
         assert (items[0].title, items[0].body) == ("Nowsze", "b")
+
+
+def test_load_panel_reads_both_parts(database, make_signed_in):
+    me, db = make_signed_in("programista")
+    event = insert_event(database, [me], at(8), at(9))
+    note = insert_announcement(database, me, "Komunikat")
+    with db.session() as session:
+        data = panel.load_panel(session, me, DAY, WARSAW)
+    assert [a.id for a in data.announcements] == [note]
+    assert [e.id for e in data.plan] == [event]
+
+
+def test_day_plan_on_a_daylight_saving_day(database, make_signed_in):
+    me, db = make_signed_in("serwisant")
+    spring = date(2026, 3, 29)  # 23 hours: 02:00 does not exist
+    late = insert_event(database, [me], at(23, day=spring), at(23, 30, day=spring))
+    insert_event(
+        database, [me], at(0, day=spring + timedelta(days=1)), at(1, day=spring + timedelta(days=1))
+    )
+    with db.session() as session:
+        assert [e.id for e in panel.day_plan(session, me, spring, WARSAW)] == [late]

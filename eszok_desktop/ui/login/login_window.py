@@ -78,7 +78,7 @@ class LoginWindow(QDialog):
         font.setBold(True)
         title.setFont(font)
         subtitle = QLabel(self.tr("Elektroniczny System Zarządzania Obsługą Klienta"))
-        subtitle.setStyleSheet("color: palette(mid);")
+        subtitle.setStyleSheet("color: #6b6f76;")
         subtitle.setWordWrap(True)
 
         self.email_edit = QLineEdit()
@@ -103,7 +103,10 @@ class LoginWindow(QDialog):
             )
         )
         self.keyring_note.setWordWrap(True)
-        self.keyring_note.setStyleSheet("color: palette(mid); font-size: small;")
+        self.keyring_note.setStyleSheet("color: #6b6f76;")
+        note_font = QFont(self.keyring_note.font())
+        note_font.setPointSizeF(note_font.pointSizeF() * 0.9)
+        self.keyring_note.setFont(note_font)
         if self.keyring_ok:
             self.remember_password_box.setToolTip(
                 self.tr("Hasło zostanie zapisane w systemowym magazynie haseł.")

@@ -11,8 +11,10 @@ from __future__ import annotations
 import enum
 import os
 from dataclasses import dataclass
+from urllib.error import HTTPError
 from urllib.parse import quote, urlsplit
 
+from geopy.adapters import AdapterHTTPError
 from geopy.exc import GeocoderTimedOut, GeocoderUnavailable, GeopyError
 from geopy.geocoders import Nominatim
 
@@ -64,7 +66,15 @@ def check_address(
         if "timed out" in str(exc).lower():
             return GeocodeResult(GeocodeStatus.TIMEOUT)
         return GeocodeResult(GeocodeStatus.OFFLINE)
-    except GeopyError:
+    except GeopyError as exc:
+        # geopy's urllib adapter wraps "connection refused" / "unknown host" (URLError)
+        # as a service error; those mean the network or the service is unreachable
+        cause = exc.__cause__ or exc.__context__
+        if isinstance(cause, OSError) and not isinstance(cause, (HTTPError, AdapterHTTPError)):
+            reason = getattr(cause, "reason", cause)
+            if isinstance(reason, TimeoutError) or "timed out" in str(reason).lower():
+                return GeocodeResult(GeocodeStatus.TIMEOUT)
+            return GeocodeResult(GeocodeStatus.OFFLINE)
         return GeocodeResult(GeocodeStatus.ERROR)
     except OSError:
         return GeocodeResult(GeocodeStatus.OFFLINE)

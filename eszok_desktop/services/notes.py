@@ -35,6 +35,10 @@ class NoteNotFound(ServiceError):
     """The note does not exist (any more) or is not the signed-in user's."""
 
 
+class NoteDeleted(ConflictError):
+    """The note was deleted meanwhile (in another client); who and when are known."""
+
+
 @dataclass(frozen=True)
 class NoteDraft:
     """What the note form edits. A deadline is a date, optionally with a clock time."""
@@ -254,7 +258,8 @@ def last_change(
     row = session.execute(query).one_or_none()
     if row is None:
         return None
-    return ConflictError(changed_by=row.full_name, changed_at=row.changed_at)
+    kind = NoteDeleted if deleted_by_me else ConflictError
+    return kind(changed_by=row.full_name, changed_at=row.changed_at)
 
 
 def _locked(session: Session, note_id: int, expected_version: int) -> Note:

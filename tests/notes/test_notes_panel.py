@@ -313,7 +313,8 @@ def test_done_on_a_stale_card_says_so_and_refreshes(qtbot, ctx, clock, database,
         notes.delete_note(s, note.id, note.version)
     with qtbot.waitSignal(panel.sig_notes_loaded, timeout=10000):
         panel.active_list.cards[0].state_button.click()
-    assert len(informed) == 1 and "Ewa Nowak" in informed[0]
+    assert len(informed) == 1
+    assert informed[0].startswith("Ta notatka została w międzyczasie usunięta przez: Ewa Nowak")
     assert panel.active_list.cards == []
 
 
@@ -349,3 +350,37 @@ def test_the_dock(qtbot, ctx):
     assert isinstance(dock.widget(), NotesPanel)
     with qtbot.waitSignal(dock.widget().sig_notes_loaded, timeout=10000):
         pass
+
+
+def test_saving_a_note_deleted_elsewhere_says_so_without_offering_a_reload(
+    qtbot, ctx, clock, database, asked
+):
+    note = save_note(ctx, notes.NoteDraft("Znikająca"))
+    panel = open_panel(qtbot, ctx, clock)
+    dialog = open_dialog(qtbot, panel, panel.active_list.cards[0])
+    other_client = database.signed_in(ctx.user.email)
+    with other_client.session() as s:
+        notes.delete_note(s, note.id, note.version)
+    dialog.title_edit.setText("Poprawiona")
+    dialog.save_button.click()
+    qtbot.waitUntil(lambda: dialog.save_button.isEnabled(), timeout=10000)
+    qtbot.waitUntil(lambda: dialog.error_label.isVisibleTo(dialog), timeout=10000)
+    assert asked == []
+    assert dialog.error_label.text().startswith(
+        "Ta notatka została w międzyczasie usunięta przez: Ewa Nowak"
+    )
+    assert dialog.isVisible() and dialog.title_edit.text() == "Poprawiona"
+
+
+def test_the_clock_ticks_only_while_the_panel_is_shown(qtbot, ctx, clock):
+    save_note(
+        ctx, notes.NoteDraft("Telefon", deadline_date=date(2026, 12, 3), deadline_time=time(14))
+    )
+    panel = open_panel(qtbot, ctx, clock)
+    assert panel.timer.isActive()
+    panel.hide()
+    assert not panel.timer.isActive()
+    clock.now = T0 + timedelta(hours=1)
+    panel.show()  # catches up at once, before the first tick
+    assert panel.timer.isActive()
+    assert panel.active_list.cards[0].time_label.text() == "pozostała 1 godz."

@@ -223,9 +223,10 @@ def test_a_note_deleted_in_another_client_is_a_conflict_too(database, make_signe
         seen = notes.create_note(s, notes.NoteDraft("do usunięcia"))
     with second.session() as s:
         notes.delete_note(s, seen.id, seen.version)
-    with pytest.raises(ConflictError) as caught, first.session() as s:
+    with pytest.raises(notes.NoteDeleted) as caught, first.session() as s:
         notes.update_note(s, seen.id, seen.version, notes.NoteDraft("mój"))
-    assert caught.value.changed_by == "Ewa Nowak"
+    assert caught.value.changed_by == "Ewa Nowak" and caught.value.changed_at is not None
+    assert isinstance(caught.value, ConflictError)
     with pytest.raises(notes.NoteNotFound), first.session() as s:
         notes.update_note(s, 999_999, 1, notes.NoteDraft("nic"))
 

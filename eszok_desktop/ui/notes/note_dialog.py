@@ -62,6 +62,14 @@ def describe_note_validation(exc: ValidationError, length: int | None = None) ->
 
 
 def describe_note_error(exc: BaseException) -> str:
+    """Polish text for a failed note action (the shared messages plus the notes' own)."""
+    if isinstance(exc, notes.NoteDeleted):
+        when = exc.changed_at.astimezone().strftime("%d.%m.%Y %H:%M") if exc.changed_at else ""
+        return (
+            tr("Ta notatka została w międzyczasie usunięta przez: {who} {when}.")
+            .format(who=exc.changed_by or tr("inny użytkownik"), when=when)
+            .replace(" .", ".")
+        )
     if isinstance(exc, notes.NoteNotFound):
         return tr("Ta notatka już nie istnieje (mogła zostać usunięta w innym oknie).")
     if isinstance(exc, ValidationError):
@@ -90,7 +98,7 @@ class NoteDialog(QDialog):
         self.zone = zone
         self.saved_note: notes.NoteData | None = None
         self._choices: list[notes.EventChoice] = []
-        self.setWindowTitle(self.tr("Nowa notatka") if note is None else self.tr("Notatka"))
+        self.setWindowTitle(self.tr("Nowa notatka") if note is None else self.tr("Edycja notatki"))
         self.setMinimumWidth(460)
 
         self.title_edit = QLineEdit()
@@ -276,7 +284,7 @@ class NoteDialog(QDialog):
         if isinstance(exc, ValidationError):
             self._show_validation(exc, self.draft())
             return
-        if isinstance(exc, ConflictError) and self.note is not None:
+        if isinstance(exc, ConflictError) and not isinstance(exc, notes.NoteDeleted):
             question = self.tr(
                 "{problem}\n\nWczytać aktualną wersję notatki? Twoje zmiany zostaną utracone."
             ).format(problem=messages.describe_error(exc))

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
@@ -117,7 +118,6 @@ class NotesPanel(QWidget):
         self.timer = QTimer(self)
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(self.on_clock_ticked)
-        self.timer.start()
         ctx.runner.sig_changes_happened.connect(self.on_changes_happened)
         self.refresh()
 
@@ -171,6 +171,16 @@ class NotesPanel(QWidget):
         self.tabs.setTabText(
             self.DONE_TAB, self.tr("Zakończone ({n})").format(n=len(self.lists.done))
         )
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # a hidden dock or page needs no ticking; catch up at once when shown again
+        super().showEvent(event)
+        self.on_clock_ticked()
+        self.timer.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self.timer.stop()
 
     def on_clock_ticked(self) -> None:
         """Recompute the time-left headers from the clock; no database work."""

@@ -277,7 +277,8 @@ class MainWindow(QMainWindow):
             log.exception("module %s failed to open", spec.key)
             return ModulePlaceholder(
                 QCoreApplication.translate("modules", spec.title),
-                self.tr("Nie udało się otworzyć tego modułu. Szczegóły są w dzienniku programu."),
+                self.tr("Szczegóły błędu są w dzienniku programu. Pozostałe moduły działają."),
+                status=self.tr("Nie udało się otworzyć tego modułu."),
             )
 
     @Slot(int)

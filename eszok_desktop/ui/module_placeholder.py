@@ -13,9 +13,17 @@ from eszok_desktop.ui.context import AppContext, ModuleSpec
 
 
 class ModulePlaceholder(QWidget):
-    """ "Moduł w przygotowaniu" with the module's title and an optional explanation."""
+    """The module's title over "Moduł w przygotowaniu" (or another ``status``) and an
+    optional explanation."""
 
-    def __init__(self, title: str, detail: str = "", parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        detail: str = "",
+        parent: QWidget | None = None,
+        *,
+        status: str | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("modulePlaceholder")
         heading = QLabel(title)
@@ -23,7 +31,7 @@ class ModulePlaceholder(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
         heading.setFont(font)
-        self.status_label = QLabel(self.tr("Moduł w przygotowaniu"))
+        self.status_label = QLabel(status or self.tr("Moduł w przygotowaniu"))
         bigger = QFont(self.status_label.font())
         bigger.setPointSizeF(bigger.pointSizeF() * 1.15)
         self.status_label.setFont(bigger)

@@ -27,8 +27,7 @@ from eszok_desktop.services.admin import announcements
 from eszok_desktop.services.admin.announcements import AnnouncementRow
 from eszok_desktop.services.errors import ConflictError, ValidationError
 from eszok_desktop.ui.admin import feedback
-from eszok_desktop.ui.admin.grants_view import make_table, selected_row
-from eszok_desktop.ui.admin.table_model import Column, RowTableModel
+from eszok_desktop.ui.admin.table_model import Column, RowTableModel, make_table, selected_row
 from eszok_desktop.ui.admin.user_dialogs import error_label
 from eszok_desktop.ui.context import AppContext
 

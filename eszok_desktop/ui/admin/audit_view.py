@@ -28,8 +28,7 @@ from eszok_desktop.services.admin import audit
 from eszok_desktop.services.admin.audit import AuditFilter, AuditPage, AuditRow
 from eszok_desktop.services.users import UserSummary, list_users
 from eszok_desktop.ui.admin import feedback
-from eszok_desktop.ui.admin.grants_view import make_table, selected_row
-from eszok_desktop.ui.admin.table_model import Column, RowTableModel
+from eszok_desktop.ui.admin.table_model import Column, RowTableModel, make_table, selected_row
 from eszok_desktop.ui.context import AppContext
 
 PAGE_SIZE = 100
@@ -106,7 +105,7 @@ def change_summary(row: AuditRow) -> str:
             for f in row.changed_fields
         )
     values = row.new_values if row.operation == "I" else row.old_values
-    for key in ("title", "full_name", "name", "company_name", "email"):
+    for key in ("title", "full_name", "name", "company_name", "email", "level"):
         if key in values:
             return f"{field_label(key)}: {value_text(values[key])}"
     return ""
@@ -115,7 +114,8 @@ def change_summary(row: AuditRow) -> str:
 def who(row: AuditRow) -> str:
     if row.user_name:
         return row.user_name
-    return tr("(serwis: {login})").format(login=row.db_user)
+    # no signed-in user: a migration or the command line on a maintenance login
+    return tr("(konto techniczne: {login})").format(login=row.db_user)
 
 
 def period_filter(

@@ -26,8 +26,7 @@ from eszok_desktop.services.admin import dictionaries as dicts
 from eszok_desktop.services.admin.dictionaries import Calendar, Dictionary, Kind
 from eszok_desktop.services.errors import ValidationError
 from eszok_desktop.ui.admin import feedback
-from eszok_desktop.ui.admin.grants_view import make_table, selected_row
-from eszok_desktop.ui.admin.table_model import Column, RowTableModel
+from eszok_desktop.ui.admin.table_model import Column, RowTableModel, make_table, selected_row
 from eszok_desktop.ui.context import AppContext
 
 DICTIONARY_CHANGES = frozenset({"event_kinds", "work_kinds"})

@@ -30,7 +30,7 @@ from eszok_desktop.services.admin.grants import CapabilityMatrix, Grant, ShareRe
 from eszok_desktop.services.errors import ValidationError
 from eszok_desktop.services.users import UserSummary, list_users
 from eszok_desktop.ui.admin import feedback
-from eszok_desktop.ui.admin.table_model import Column, RowTableModel
+from eszok_desktop.ui.admin.table_model import Column, RowTableModel, make_table, selected_row
 from eszok_desktop.ui.admin.user_dialogs import ROLE_NAMES, error_label
 from eszok_desktop.ui.context import AppContext
 
@@ -94,25 +94,6 @@ def matrix_model(matrix: CapabilityMatrix, parent: Any = None) -> QStandardItemM
             item.setToolTip(cap)
             model.setItem(r, c, item)
     return model
-
-
-def make_table(model: Any) -> QTableView:
-    table = QTableView()
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setAlternatingRowColors(True)
-    table.verticalHeader().hide()
-    header = table.horizontalHeader()
-    header.setResizeContentsPrecision(0)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setStretchLastSection(True)
-    return table
-
-
-def selected_row(table: QTableView, model: RowTableModel) -> Any:
-    rows = table.selectionModel().selectedRows()
-    return model.row_at(rows[0].row()) if rows else None
 
 
 class GrantDialog(QDialog):

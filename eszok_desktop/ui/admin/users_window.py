@@ -12,14 +12,11 @@ from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication, QItemSelection, QTimer, Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -28,7 +25,7 @@ from sqlalchemy.orm import Session
 from eszok_desktop.services.admin import accounts
 from eszok_desktop.services.admin.accounts import Account
 from eszok_desktop.ui.admin import feedback
-from eszok_desktop.ui.admin.table_model import Column, RowTableModel
+from eszok_desktop.ui.admin.table_model import Column, RowTableModel, make_table
 from eszok_desktop.ui.admin.user_dialogs import (
     ROLE_NAMES,
     AddUserDialog,
@@ -122,17 +119,8 @@ class UsersWindow(QWidget):
         self.reset_button.clicked.connect(self.on_reset_clicked)
         self.unlock_button.clicked.connect(self.on_unlock_clicked)
 
-        self.table = QTableView()
+        self.table = make_table(self.model)
         self.table.setObjectName("usersTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setResizeContentsPrecision(0)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
         self.table.selectionModel().selectionChanged.connect(self.on_selection_changed)
         self.table.doubleClicked.connect(self.on_role_clicked)
         self.count_label = QLabel()

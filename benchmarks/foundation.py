@@ -208,6 +208,17 @@ def measure_audit(admin: Engine, server: EmbeddedServer, rows: int, single: int,
                     many_stmt[table],
                     many_total[table],
                 )
+        # The server's own account of time per trigger (less noisy than wall clock).
+        trigger_times = {}
+        for label, sql, params in (
+            ("1-row", "UPDATE eszok.events SET title = :t WHERE id = :i", {"t": "E", "i": target}),
+            (f"{rows}-row", "UPDATE eszok.events SET note = 'Analiza'", {}),
+        ):
+            plan = conn.execute(text(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}"), params).scalar()
+            conn.commit()
+            trigger_times[label] = {
+                t["Trigger Name"]: (t["Time"], t["Calls"]) for t in plan[0].get("Triggers", [])
+            }
     for series in (one_stmt, one_total):
         for table in tables:
             del series[table][:5]
@@ -236,6 +247,13 @@ def measure_audit(admin: Engine, server: EmbeddedServer, rows: int, single: int,
         f"  audit cost per updated row: {per_row * 1e6:.1f} µs; change_log rows for events: "
         f"{logged}"
     )
+    print("  EXPLAIN ANALYZE on eszok.events, time inside each trigger:")
+    for label, triggers in trigger_times.items():
+        parts = ", ".join(
+            f"{name} {time_ms:.2f} ms/{calls}"
+            for name, (time_ms, calls) in sorted(triggers.items())
+        )
+        print(f"    {label:>9} UPDATE: {parts}")
 
 
 def main() -> None:

@@ -4,8 +4,9 @@
 modules of ``MODULES`` whose ``visible_for(user)`` holds, in ``order``; Ctrl+1 … Ctrl+9
 switch to the first, second … visible module. A module's page is built the first time it
 is shown. "Wyloguj" revokes the session on the server (``auth.sign_out`` through the
-runner), clears the token on the Database, emits ``sig_signed_out`` and closes the window
-(the caller shows the login window again in its slot, before the window closes).
+runner), clears the token on the Database and emits ``sig_signed_out``; the slot shows
+the login window again and may close this window itself, otherwise it closes after the
+signal.
 
 Adding a module: give it a ``ui/<module>/__init__.py`` with ``MODULE = ModuleSpec(...)``
 and add its import path to ``MODULE_PATHS`` below.
@@ -306,7 +307,8 @@ class MainWindow(QMainWindow):
     def _finish_sign_out(self) -> None:
         self.context.db.set_token(None)
         self.sig_signed_out.emit()
-        self.close()
+        if self.isVisible():  # the slot may have closed the window already
+            self.close()
 
     @Slot(bool)
     def on_runner_busy_changed(self, busy: bool) -> None:

@@ -231,3 +231,27 @@ def test_password_box_disabled_without_a_keyring_backend(qtbot, database, make_w
         submit(qtbot, window, database.email_of(user_id), "Haslo1234")
     # after the busy state the box stays disabled
     assert not box.isEnabled()
+
+
+def test_connection_link_asks_for_the_connection_dialog(qtbot, make_window):
+    window = make_window()
+    assert not window.connection_button.autoDefault()  # Enter still means "Zaloguj"
+    with qtbot.waitSignal(window.sig_connection_settings_requested, timeout=1000):
+        qtbot.mouseClick(window.connection_button, Qt.MouseButton.LeftButton)
+
+
+def test_reset_after_sign_out_keeps_only_remembered_data(qtbot, database, make_window):
+    user_id = database.add_user()
+    email = database.email_of(user_id)
+    window = make_window()
+    window.remember_email_box.setChecked(True)
+    with qtbot.waitSignal(window.sig_signed_in, timeout=10000):
+        submit(qtbot, window, email, "Haslo1234")
+    assert window.password_edit.text() == ""  # not kept in the widget after sign-in
+    window.email_edit.setText("ktos.inny@example.pl")
+    window._show_error("stary komunikat")
+    window.reset()
+    assert window.email_edit.text() == email
+    assert window.password_edit.text() == ""
+    assert not window.error_label.isVisibleTo(window)
+    assert window.sign_in_button.isEnabled()

@@ -183,3 +183,13 @@ def test_the_plan_follows_the_clock_past_midnight(qtbot, database, make_page):
     qtbot.waitUntil(lambda: page.loaded, timeout=10000)
     assert page.grid.days() == [clock.moment.date()]
     assert [ev.key for ev in page.grid.events()] == [tomorrow_event]
+
+
+def test_reconnect_hint_reloads_everything(qtbot, database, make_page):
+    page = make_page("serwisant")
+    author = database.add_user("kierownik")
+    insert_announcement(database, author, "Po ponownym połączeniu")
+    page.loaded = False
+    page.context.runner.sig_changes_happened.emit(frozenset({"*"}))
+    qtbot.waitUntil(lambda: page.loaded, timeout=10000)
+    assert page.announcements.titles() == ["Po ponownym połączeniu"]

@@ -9,8 +9,12 @@ and emits exactly one of:
 
 * ``sig_signed_in(CurrentUser)`` — open the main window;
 * ``sig_password_change_required(CurrentUser)`` — the account must change its password
-  first (an administrator set it); the caller shows the change-password dialog and then
-  opens the main window. The user is signed in either way.
+  first (an administrator set it); the caller shows the change-password dialog
+  (``ui.admin.change_password_dialog.ChangePasswordDialog(runner, user, forced=True)``)
+  and then opens the main window. The user is signed in either way.
+
+``sig_connection_settings_requested`` asks for the connection dialog (the "Połączenie z
+bazą…" link).
 
 Closing the window (Esc or the close button) rejects it as a QDialog does. ``reset()``
 prepares it for the next sign-in after signing out.
@@ -48,6 +52,7 @@ class LoginWindow(QDialog):
 
     sig_signed_in = Signal(object)  # CurrentUser
     sig_password_change_required = Signal(object)  # CurrentUser
+    sig_connection_settings_requested = Signal()
 
     def __init__(
         self,
@@ -130,7 +135,19 @@ class LoginWindow(QDialog):
         self.sign_in_button.setAutoDefault(True)
         self.sign_in_button.setMinimumWidth(120)
         self.sign_in_button.clicked.connect(self.on_sign_in_clicked)
+        # the start-up code answers this with its connection dialog
+        self.connection_button = QPushButton(self.tr("Połączenie z bazą…"))
+        self.connection_button.setObjectName("connectionButton")
+        self.connection_button.setFlat(True)
+        self.connection_button.setAutoDefault(False)
+        self.connection_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.connection_button.setStyleSheet(
+            "#connectionButton { color: #2f6fb7; border: none; padding: 4px 0; }"
+            "#connectionButton:hover { text-decoration: underline; }"
+        )
+        self.connection_button.clicked.connect(self.sig_connection_settings_requested)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.connection_button)
         buttons.addStretch(1)
         buttons.addWidget(self.sign_in_button)
 
@@ -286,6 +303,7 @@ class LoginWindow(QDialog):
             self.password_edit,
             self.remember_email_box,
             self.sign_in_button,
+            self.connection_button,
         ):
             widget.setEnabled(not busy)
         self.remember_password_box.setEnabled(not busy and self.keyring_ok)

@@ -24,7 +24,8 @@ from eszok_desktop.ui.context import AppContext
 from eszok_desktop.ui.panel.announcements_view import AnnouncementsView
 
 POLISH = QLocale(QLocale.Language.Polish, QLocale.Country.Poland)
-REFRESH_KINDS = frozenset({"events", "announcements", "*"})
+# "*" comes after a reconnect; event kinds and calendars carry the plan's names/colours
+REFRESH_KINDS = frozenset({"events", "announcements", "event_kinds", "calendars", "*"})
 WORKDAY_START_HOUR = 7
 WORKDAY_HOURS = 10  # 07:00–17:00 fits the plan's height
 TICK_MS = 30_000

@@ -255,3 +255,16 @@ def test_reset_after_sign_out_keeps_only_remembered_data(qtbot, database, make_w
     assert window.password_edit.text() == ""
     assert not window.error_label.isVisibleTo(window)
     assert window.sign_in_button.isEnabled()
+
+
+def test_password_removed_from_the_keyring_meanwhile(qtbot, database, make_window, memory_keyring):
+    user_id = database.add_user()
+    email = database.email_of(user_id)
+    window = make_window()
+    window.remember_password_box.setChecked(True)
+    with qtbot.waitSignal(window.sig_signed_in, timeout=10000):
+        submit(qtbot, window, email, "Haslo1234")
+    memory_keyring.secrets.clear()  # e.g. the user cleaned the system keyring
+    again = make_window()
+    assert again.email_edit.text() == email
+    assert again.password_edit.text() == "" and not again.remember_password_box.isChecked()

@@ -171,11 +171,12 @@ class LoginWindow(QDialog):
         email = self.remembered.email
         self.email_edit.setText(email)
         self.remember_email_box.setChecked(self.remembered.remember_email)
+        password = None
         if self.keyring_ok and self.remembered.remember_password and email:
             password = credentials.load_password(email)
-            if password:
-                self.password_edit.setText(password)
-                self.remember_password_box.setChecked(True)
+        self.password_edit.setText(password or "")
+        # ticked only when a password really is kept (it may have been removed meanwhile)
+        self.remember_password_box.setChecked(bool(password))
         (self.password_edit if email else self.email_edit).setFocus()
 
     def reset(self) -> None:

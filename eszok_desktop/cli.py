@@ -263,3 +263,7 @@ def run(argv: list[str], out: TextIO | None = None) -> int:
 def main() -> None:
     """Entry point of the ``eszok`` script."""
     sys.exit(run(sys.argv[1:]))
+
+
+if __name__ == "__main__":
+    main()

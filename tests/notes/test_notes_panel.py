@@ -176,7 +176,7 @@ def test_a_past_deadline_on_creation_asks_first(qtbot, ctx, clock, asked):
         dialog.save_button.click()
     (card,) = panel.active_list.cards
     assert card.overdue and card.time_label.text() == "po terminie 12 godz."
-    assert "#c62828" in card.time_label.styleSheet()
+    assert card.time_label.property("state") == "overdue"
 
 
 def test_no_question_for_a_deadline_later_today(qtbot, ctx, clock, asked):
@@ -272,7 +272,8 @@ def test_the_header_updates_live_from_the_clock_without_refetching(qtbot, ctx, c
     assert not card.overdue
     clock.now = T0 + timedelta(hours=5)
     qtbot.waitUntil(lambda: card.time_label.text() == "po terminie 3 godz.", timeout=3000)
-    assert card.overdue and "#c62828" in card.time_label.styleSheet()
+    assert card.overdue and card.time_label.property("state") == "overdue"
+    assert card.property("state") == "overdue"
     assert panel.active_list.cards == [card]  # the same widget: only its text changed
     ctx.runner.wait()
     assert fetches == []
@@ -384,3 +385,22 @@ def test_the_clock_ticks_only_while_the_panel_is_shown(qtbot, ctx, clock):
     panel.show()  # catches up at once, before the first tick
     assert panel.timer.isActive()
     assert panel.active_list.cards[0].time_label.text() == "pozostała 1 godz."
+
+
+def test_long_lists_are_built_a_page_at_a_time(qtbot, ctx, clock):
+    with ctx.db.session() as s:
+        for i in range(57):
+            notes.create_note(
+                s, notes.NoteDraft(f"Notatka {i:02}", deadline_date=date(2026, 12, 4))
+            )
+    panel = open_panel(qtbot, ctx, clock)
+    assert panel.tabs.tabText(0) == "Aktywne (57)"
+    assert len(panel.active_list.cards) == 30
+    assert panel.active_list.more_button.text() == "Pokaż kolejne (27)"
+    panel.active_list.more_button.click()
+    assert len(panel.active_list.cards) == 57 and panel.active_list.more_button is None
+    assert titles(panel.active_list)[-1] == "Notatka 56"
+    # a refresh keeps the pages the user opened
+    with qtbot.waitSignal(panel.sig_notes_loaded, timeout=10000):
+        panel.refresh()
+    assert len(panel.active_list.cards) == 57

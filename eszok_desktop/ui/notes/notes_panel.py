@@ -29,7 +29,7 @@ from eszok_desktop.services import notes
 from eszok_desktop.services.time_left import LOCAL_ZONE
 from eszok_desktop.ui import messages
 from eszok_desktop.ui.context import AppContext
-from eszok_desktop.ui.notes.note_card import NoteCard
+from eszok_desktop.ui.notes.note_card import STYLE_SHEET, NoteCard
 from eszok_desktop.ui.notes.note_dialog import NoteDialog, describe_note_error
 from eszok_desktop.ui.task_runner import Task
 
@@ -38,33 +38,73 @@ REFRESH_ON = frozenset({"notes", "events", "*"})
 
 
 class NoteList(QScrollArea):
-    """A scrolling column of note cards with an empty-state line."""
+    """A scrolling column of note cards, built a page at a time, with an empty-state line.
 
-    def __init__(self, empty_text: str, parent: QWidget | None = None) -> None:
+    Cards are widgets (word-wrapped labels, buttons): a few dozen build in milliseconds,
+    hundreds take seconds, and finished notes pile up over the years. So only the first
+    ``PAGE`` cards are built; "Pokaż kolejne" builds the next page.
+    """
+
+    PAGE = 30
+
+    def __init__(
+        self,
+        empty_text: str,
+        make_card: Callable[[notes.NoteData], NoteCard],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFrameShape(QScrollArea.Shape.NoFrame)
-        inner = QWidget()
-        self.column = QVBoxLayout(inner)
-        self.column.setContentsMargins(4, 4, 4, 4)
-        self.column.setSpacing(6)
-        self.empty_label = QLabel(empty_text)
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.setStyleSheet("color: #6b6b6b; padding: 12px;")
-        self.column.addWidget(self.empty_label)
-        self.column.addStretch(1)
-        self.setWidget(inner)
+        self.empty_text = empty_text
+        self.make_card = make_card
+        self.notes: tuple[notes.NoteData, ...] = ()
         self.cards: list[NoteCard] = []
+        self.limit = self.PAGE
+        self.more_button: QPushButton | None = None
+        self._rebuild()
 
-    def set_cards(self, cards: list[NoteCard]) -> None:
+    def set_notes(self, shown: tuple[notes.NoteData, ...]) -> None:
+        """Show ``shown`` (already sorted), keeping the number of pages the user opened."""
+        self.notes = shown
+        self._rebuild()
+
+    def on_more_clicked(self) -> None:
+        self.limit += self.PAGE
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        # Lay the cards out in a fresh, hidden container and swap it in: inserting into
+        # the visible column would re-run the layout once per card.
+        scroll = self.verticalScrollBar().value()
+        self.cards = [self.make_card(note) for note in self.notes[: self.limit]]
+        inner = QWidget()
+        column = QVBoxLayout(inner)
+        column.setContentsMargins(4, 4, 4, 4)
+        column.setSpacing(6)
+        self.empty_label = QLabel(self.empty_text, inner)
+        self.empty_label.setObjectName("noteMeta")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        if self.notes:
+            self.empty_label.hide()
+        column.addWidget(self.empty_label)
         for card in self.cards:
-            self.column.removeWidget(card)
-            card.deleteLater()
-        self.cards = cards
-        for i, card in enumerate(cards):
-            self.column.insertWidget(1 + i, card)
-        self.empty_label.setVisible(not cards)
+            column.addWidget(card)
+        rest = len(self.notes) - len(self.cards)
+        self.more_button = None
+        if rest > 0:
+            self.more_button = QPushButton(
+                self.tr("Pokaż kolejne ({n})").format(n=min(rest, self.PAGE)), inner
+            )
+            self.more_button.clicked.connect(self.on_more_clicked)
+            column.addWidget(self.more_button)
+        column.addStretch(1)
+        old = self.takeWidget()
+        self.setWidget(inner)
+        if old is not None:
+            old.deleteLater()
+        self.verticalScrollBar().setValue(scroll)
 
 
 class NotesPanel(QWidget):
@@ -98,8 +138,8 @@ class NotesPanel(QWidget):
         top.addWidget(self.add_button)
         top.addStretch(1)
 
-        self.active_list = NoteList(self.tr("Brak aktywnych notatek."))
-        self.done_list = NoteList(self.tr("Brak zakończonych notatek."))
+        self.active_list = NoteList(self.tr("Brak aktywnych notatek."), self._card)
+        self.done_list = NoteList(self.tr("Brak zakończonych notatek."), self._card)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.active_list, "")
         self.tabs.addTab(self.done_list, "")
@@ -108,6 +148,7 @@ class NotesPanel(QWidget):
         self.status_label.setStyleSheet("color: #c62828;")
         self.status_label.hide()
 
+        self.setStyleSheet(STYLE_SHEET)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
@@ -142,9 +183,8 @@ class NotesPanel(QWidget):
     def on_notes_loaded(self, lists: notes.NoteLists) -> None:
         self.lists = lists
         self.status_label.hide()
-        now = self.clock()
-        self.active_list.set_cards([self._card(n, now) for n in lists.active])
-        self.done_list.set_cards([self._card(n, now) for n in lists.done])
+        self.active_list.set_notes(lists.active)
+        self.done_list.set_notes(lists.done)
         self._update_tab_titles()
         self.sig_notes_loaded.emit(lists)
 
@@ -156,8 +196,8 @@ class NotesPanel(QWidget):
         )
         self.status_label.show()
 
-    def _card(self, note: notes.NoteData, now: datetime) -> NoteCard:
-        card = NoteCard(note, now, self.zone)
+    def _card(self, note: notes.NoteData) -> NoteCard:
+        card = NoteCard(note, self.clock(), self.zone)
         card.sig_edit_requested.connect(self.on_edit_requested)
         card.sig_done_requested.connect(self.on_done_requested)
         card.sig_restore_requested.connect(self.on_restore_requested)

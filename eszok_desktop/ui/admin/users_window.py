@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication, QItemSelection, QTimer, Slot
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -142,6 +143,12 @@ class UsersWindow(QWidget):
 
     # --- data -------------------------------------------------------------------
 
+    def showEvent(self, event: QShowEvent) -> None:
+        # locks expire and others sign in meanwhile: a page shown again is re-read
+        super().showEvent(event)
+        if self.loaded:
+            self.refresh()
+
     @Slot()
     def refresh(self) -> None:
         term = self.search.text()
@@ -246,6 +253,8 @@ class UsersWindow(QWidget):
                 "Dezaktywować konto {name}? Użytkownik zostanie od razu wylogowany i nie "
                 "będzie mógł się zalogować. Jego nazwisko pozostanie w historii zmian."
             ).format(name=account.full_name)
+            if account.id == self.ctx.user.id:
+                question += " " + self.tr("To Twoje konto: zostaniesz wylogowany.")
             if not feedback.ask(self, question):
                 return
         active = not account.active

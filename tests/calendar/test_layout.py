@@ -246,3 +246,30 @@ def test_month_cell_overflow():
     assert crowded.shown == (0, 1, 2)
     assert crowded.hidden == 7
     assert month_cell([1], 0).hidden == 1
+
+
+def test_visible_days_are_monday_first():
+    from eszok_desktop.services.calendar.periods import ViewMode, step, visible_days
+
+    week = visible_days(ViewMode.WEEK, date(2026, 12, 3))
+    assert week[0] == date(2026, 11, 30) and week[-1] == date(2026, 12, 6)
+    month = visible_days(ViewMode.MONTH, date(2026, 12, 3))
+    assert month[0] == date(2026, 11, 30) and month[-1] == date(2027, 1, 3)
+    assert len(month) % 7 == 0 and all(d.weekday() == 0 for d in month[::7])
+    # February 2027 starts on a Monday and ends on a Sunday: exactly four rows
+    assert len(visible_days(ViewMode.MONTH, date(2027, 2, 10))) == 28
+    assert visible_days(ViewMode.DAY, date(2026, 3, 29)) == [date(2026, 3, 29)]
+    assert step(ViewMode.MONTH, date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert step(ViewMode.MONTH, date(2026, 12, 15), 1) == date(2027, 1, 15)
+    assert step(ViewMode.MONTH, date(2026, 1, 15), -1) == date(2025, 12, 15)
+    assert step(ViewMode.WEEK, date(2026, 12, 3), -1) == date(2026, 11, 26)
+    assert step(ViewMode.DAY, date(2026, 12, 31), 1) == date(2027, 1, 1)
+
+
+def test_fetch_bounds_cover_dst_days():
+    from eszok_desktop.services.calendar.periods import ViewMode, fetch_bounds, visible_days
+
+    start, end = fetch_bounds(visible_days(ViewMode.WEEK, date(2026, 10, 25)), WARSAW)
+    assert start == datetime(2026, 10, 19, tzinfo=WARSAW)
+    assert end == datetime(2026, 10, 26, tzinfo=WARSAW)
+    assert end - start == timedelta(days=7, hours=1)

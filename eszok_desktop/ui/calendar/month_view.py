@@ -1,0 +1,418 @@
+"""The painted month view: whole Monday-first weeks, events as lines or bars per day,
+"+N więcej" when a day is crowded (it opens that day).
+
+Signals match ``TimeGrid``'s: ``sig_range_selected(start, end, all_day=True)`` when a day
+(or a dragged run of days) is clicked, ``sig_day_activated(date)`` from a day number or
+"+N więcej", ``sig_event_selected``/``sig_event_activated(key)``, and
+``sig_event_changed(key, start, end)`` when an editable event is dragged to another day
+(times of day kept).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta, tzinfo
+
+from PySide6.QtCore import QEvent, QLocale, QPoint, QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+
+from eszok_desktop.services.calendar import layout
+from eszok_desktop.services.calendar.periods import ViewMode, visible_days
+from eszok_desktop.services.calendar.public_holidays import polish_holiday
+from eszok_desktop.ui.calendar.time_grid import GridEvent, default_tooltip, text_color_for, tint
+
+POLISH = QLocale(QLocale.Language.Polish, QLocale.Country.Poland)
+
+
+@dataclass(frozen=True)
+class _Item:
+    rect: QRectF
+    key: Hashable
+    day: date
+    first_piece: bool
+
+
+@dataclass(frozen=True)
+class _More:
+    rect: QRectF
+    day: date
+    count: int
+
+
+class MonthView(QWidget):
+    sig_range_selected = Signal(object, object, bool)
+    sig_day_activated = Signal(object)
+    sig_event_selected = Signal(object)
+    sig_event_activated = Signal(object)
+    sig_event_changed = Signal(object, object, object)
+
+    HEADER_HEIGHT = 24
+    DAY_LABEL_HEIGHT = 18
+    LINE_HEIGHT = 17
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self._tz: tzinfo = layout.display_zone()
+        self._anchor = date.today()
+        self._days: list[date] = visible_days(ViewMode.MONTH, self._anchor)
+        self._events: list[GridEvent] = []
+        self._by_key: dict[Hashable, GridEvent] = {}
+        self._items: list[_Item] = []
+        self._more: list[_More] = []
+        self._selected: Hashable | None = None
+        self._read_only = False
+        self._press: tuple[QPointF, date, Hashable | None] | None = None
+        self._hover_day: date | None = None
+        self._drag_target: date | None = None
+        self._now_provider: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self._timer = QTimer(self)
+        self._timer.setInterval(60_000)
+        self._timer.timeout.connect(self.update)
+        self._timer.start()
+
+    # --- public API ---------------------------------------------------------------
+
+    def set_timezone(self, tz: tzinfo) -> None:
+        self._tz = tz
+        self._relayout()
+
+    def set_anchor(self, anchor: date) -> None:
+        """Show the month of ``anchor``."""
+        self._anchor = anchor
+        self._days = visible_days(ViewMode.MONTH, anchor)
+        self._relayout()
+
+    def days(self) -> list[date]:
+        return list(self._days)
+
+    def set_events(self, events: Iterable[GridEvent]) -> None:
+        self._events = list(events)
+        self._by_key = {ev.key: ev for ev in self._events}
+        self._relayout()
+
+    def set_now_provider(self, provider: Callable[[], datetime]) -> None:
+        self._now_provider = provider
+        self.update()
+
+    def set_read_only(self, read_only: bool) -> None:
+        self._read_only = read_only
+
+    def set_selected(self, key: Hashable | None) -> None:
+        self._selected = key
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(800, 600)
+
+    # --- geometry (also used by tests) ----------------------------------------------
+
+    def _rows(self) -> int:
+        return max(1, len(self._days) // 7)
+
+    def _cell_size(self) -> tuple[float, float]:
+        return self.width() / 7, (self.height() - self.HEADER_HEIGHT) / self._rows()
+
+    def cell_rect(self, day: date) -> QRectF:
+        index = self._days.index(day)
+        w, h = self._cell_size()
+        row, col = divmod(index, 7)
+        return QRectF(col * w, self.HEADER_HEIGHT + row * h, w, h)
+
+    def day_at(self, pos: QPoint | QPointF) -> date | None:
+        w, h = self._cell_size()
+        if pos.y() < self.HEADER_HEIGHT or pos.x() < 0:
+            return None
+        col = int(pos.x() // w)
+        row = int((pos.y() - self.HEADER_HEIGHT) // h)
+        index = row * 7 + col
+        return self._days[index] if 0 <= col < 7 and 0 <= index < len(self._days) else None
+
+    def capacity(self) -> int:
+        """Event lines that fit in one day cell."""
+        _w, h = self._cell_size()
+        return max(0, int((h - self.DAY_LABEL_HEIGHT - 2) // self.LINE_HEIGHT))
+
+    def event_rects(self, key: Hashable) -> list[tuple[date, QRectF]]:
+        return [(item.day, item.rect) for item in self._items if item.key == key]
+
+    def more_rect(self, day: date) -> tuple[QRectF, int] | None:
+        for more in self._more:
+            if more.day == day:
+                return more.rect, more.count
+        return None
+
+    def empty_point(self, day: date) -> QPoint:
+        """A point in ``day``'s cell below its events (tests)."""
+        rect = self.cell_rect(day)
+        return QPoint(round(rect.center().x()), round(rect.bottom() - 3))
+
+    def day_label_point(self, day: date) -> QPoint:
+        rect = self.cell_rect(day)
+        return QPoint(round(rect.right() - 10), round(rect.top() + self.DAY_LABEL_HEIGHT / 2))
+
+    # --- layout -------------------------------------------------------------------
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._relayout()
+
+    def _relayout(self) -> None:
+        self._items, self._more = [], []
+        if not self._days:
+            return
+        capacity = self.capacity()
+        ordered = sorted(
+            self._events,
+            key=lambda ev: (not ev.all_day, ev.start.astimezone(UTC), -_length(ev)),
+        )
+        covered = {ev.key: layout.covered_dates(ev.start, ev.end, self._tz) for ev in ordered}
+        for row in range(self._rows()):
+            week = self._days[row * 7 : row * 7 + 7]
+            spans = layout.layout_all_day([(ev.key, *covered[ev.key]) for ev in ordered], week)
+            lanes_by_day: dict[int, list[layout.DaySpan]] = {i: [] for i in range(7)}
+            for span in spans:
+                for i in range(span.first, span.last + 1):
+                    lanes_by_day[i].append(span)
+            for i, day in enumerate(week):
+                here = lanes_by_day[i]
+                cell = self.cell_rect(day)
+                overflow = bool(here) and max(s.lane for s in here) + 1 > capacity
+                shown_lanes = capacity - 1 if overflow else capacity
+                for span in here:
+                    if span.lane >= shown_lanes:
+                        continue
+                    top = cell.top() + self.DAY_LABEL_HEIGHT + span.lane * self.LINE_HEIGHT
+                    left_cut = i > span.first
+                    right_cut = i < span.last
+                    rect = QRectF(
+                        cell.left() + (0 if left_cut else 3),
+                        top,
+                        cell.width() - (0 if left_cut else 3) - (0 if right_cut else 3),
+                        self.LINE_HEIGHT - 2,
+                    )
+                    first_piece = i == span.first or i == 0
+                    self._items.append(_Item(rect, span.key, day, first_piece))
+                if overflow:
+                    hidden = sum(1 for s in here if s.lane >= shown_lanes)
+                    top = cell.top() + self.DAY_LABEL_HEIGHT + shown_lanes * self.LINE_HEIGHT
+                    rect = QRectF(cell.left() + 3, top, cell.width() - 6, self.LINE_HEIGHT - 2)
+                    self._more.append(_More(rect, day, hidden))
+        self.update()
+
+    # --- painting -----------------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), self.palette().base())
+        today = self._now_provider().astimezone(self._tz).date()
+        w, _h = self._cell_size()
+        painter.fillRect(QRectF(0, 0, self.width(), self.HEADER_HEIGHT), self.palette().window())
+        painter.setPen(QColor("#303030"))
+        for col in range(7):
+            name = POLISH.standaloneDayName(col + 1, QLocale.FormatType.LongFormat)
+            painter.drawText(
+                QRectF(col * w, 0, w, self.HEADER_HEIGHT), Qt.AlignmentFlag.AlignCenter, name
+            )
+        small = QFont(self.font())
+        small.setPointSizeF(small.pointSizeF() * 0.8)
+        for day in self._days:
+            cell = self.cell_rect(day)
+            other_month = day.month != self._anchor.month
+            holiday = polish_holiday(day)
+            if day == today:
+                painter.fillRect(cell, QColor("#fff3c4"))
+            elif day == self._drag_target:
+                painter.fillRect(cell, QColor("#dde8f7"))
+            elif holiday:
+                painter.fillRect(cell, QColor("#fdecec"))
+            elif day.weekday() >= 5:
+                painter.fillRect(cell, QColor("#f4f4f6"))
+            if other_month:
+                painter.fillRect(cell, QColor(255, 255, 255, 120))
+            painter.setPen(QColor("#d6d6da"))
+            painter.drawRect(cell)
+            label_rect = QRectF(cell.left() + 3, cell.top() + 1, cell.width() - 6, 16)
+            bold = QFont(self.font())
+            bold.setBold(day == today)
+            painter.setFont(bold)
+            red = holiday or day.weekday() == 6
+            color = QColor("#b71c1c") if red else QColor("#202020")
+            if other_month:
+                color = QColor("#a0a0a0")
+            painter.setPen(color)
+            text = (
+                str(day.day)
+                if day.day != 1
+                else f"{day.day} {POLISH.monthName(day.month, QLocale.FormatType.ShortFormat)}"
+            )
+            painter.drawText(
+                label_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, text
+            )
+            if holiday:
+                painter.setFont(small)
+                painter.drawText(
+                    label_rect.adjusted(0, 0, -30, 0),
+                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                    QFontMetrics(small).elidedText(
+                        holiday, Qt.TextElideMode.ElideRight, int(label_rect.width() - 30)
+                    ),
+                )
+        if today in self._days:
+            painter.setPen(QPen(QColor("#e0a800"), 2))
+            painter.drawRect(self.cell_rect(today).adjusted(1, 1, -1, -1))
+        painter.setFont(small)
+        metrics = QFontMetrics(small)
+        for item in self._items:
+            ev = self._by_key.get(item.key)
+            if ev is None:
+                continue
+            self._paint_item(painter, item, ev, metrics, small)
+        painter.setPen(QColor("#1a4f8b"))
+        for more in self._more:
+            painter.drawText(
+                more.rect,
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                self.tr("+{count} więcej").format(count=more.count),
+            )
+        painter.end()
+
+    def _paint_item(
+        self, painter: QPainter, item: _Item, ev: GridEvent, metrics: QFontMetrics, font: QFont
+    ) -> None:
+        base = QColor(ev.color)
+        first, last = layout.covered_dates(ev.start, ev.end, self._tz)
+        bar = ev.all_day or first != last
+        rect = item.rect
+        selected = ev.key == self._selected
+        if bar:
+            fill = tint(base, 0.55)
+            painter.setPen(QPen(base.darker(130), 2 if selected else 1))
+            painter.setBrush(fill)
+            painter.drawRect(rect)
+            painter.setPen(text_color_for(fill))
+            text = ev.title if item.first_piece else ""
+        else:
+            if selected:
+                painter.fillRect(rect, tint(base, 0.3))
+            painter.setBrush(base)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            painter.drawEllipse(QPointF(rect.left() + 5, rect.center().y()), 3.5, 3.5)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+            painter.setPen(QColor("#202020"))
+            text = f"{ev.start.astimezone(self._tz):%H:%M} {ev.title}"
+            rect = rect.adjusted(8, 0, 0, 0)
+        if text:
+            painter.setFont(font)
+            painter.drawText(
+                rect.adjusted(3, 0, -2, 0),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(rect.width() - 5)),
+            )
+
+    # --- interaction ----------------------------------------------------------------
+
+    def _item_at(self, pos: QPointF) -> _Item | None:
+        return next((item for item in self._items if item.rect.contains(pos)), None)
+
+    def _more_at(self, pos: QPointF) -> _More | None:
+        return next((m for m in self._more if m.rect.contains(pos)), None)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            item = self._item_at(QPointF(event.pos()))
+            ev = self._by_key.get(item.key) if item else None
+            if ev is not None:
+                QToolTip.showText(
+                    event.globalPos(), ev.tooltip or default_tooltip(ev, self._tz), self
+                )
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().event(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        pos = event.position()
+        self.setFocus()
+        day = self.day_at(pos)
+        if day is None:
+            return
+        more = self._more_at(pos)
+        if more is not None:
+            self.sig_day_activated.emit(more.day)
+            return
+        cell = self.cell_rect(day)
+        if pos.y() < cell.top() + self.DAY_LABEL_HEIGHT:
+            self.sig_day_activated.emit(day)
+            return
+        item = self._item_at(pos)
+        if item is not None:
+            self._selected = item.key
+            self.sig_event_selected.emit(item.key)
+            self.update()
+        self._press = (pos, day, item.key if item else None)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._press is None:
+            return
+        _pos, start_day, key = self._press
+        day = self.day_at(event.position())
+        ev = self._by_key.get(key) if key is not None else None
+        if ev is not None and ev.editable and not self._read_only and day != start_day:
+            self._drag_target = day
+            self.update()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        press, self._press = self._press, None
+        self._drag_target = None
+        if press is None or event.button() != Qt.MouseButton.LeftButton:
+            return
+        _pos, start_day, key = press
+        day = self.day_at(event.position())
+        if day is None:
+            self.update()
+            return
+        if key is not None:
+            ev = self._by_key.get(key)
+            if ev is not None and ev.editable and not self._read_only and day != start_day:
+                shift = (day - start_day).days
+                moved = replace(
+                    ev,
+                    start=_shift_days(ev.start, shift, self._tz),
+                    end=_shift_days(ev.end, shift, self._tz),
+                )
+                self._events = [moved if e.key == key else e for e in self._events]
+                self._by_key[key] = moved
+                self._relayout()
+                self.sig_event_changed.emit(key, moved.start, moved.end)
+            self.update()
+            return
+        if self._read_only:
+            return
+        first, last = sorted((start_day, day))
+        start = layout.moment_at(first, 0, self._tz)
+        end = layout.moment_at(last, 1440, self._tz)
+        self.sig_range_selected.emit(start, end, True)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        item = self._item_at(event.position())
+        if item is not None:
+            self.sig_event_activated.emit(item.key)
+
+
+def _length(ev: GridEvent) -> float:
+    return (ev.end.astimezone(UTC) - ev.start.astimezone(UTC)).total_seconds()
+
+
+def _shift_days(moment: datetime, days: int, tz: tzinfo) -> datetime:
+    """The same wall-clock time ``days`` later (DST-safe)."""
+    local = moment.astimezone(tz)
+    return datetime.combine(local.date() + timedelta(days=days), local.time(), tz)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import sys
 
 from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, Qt, QTranslator, Signal
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QWidget
 
 from eszok_desktop.db import settings as conn_settings
@@ -212,7 +211,9 @@ class StartupFlow(QObject):
         window.sig_signed_in.connect(self._on_signed_in)
         # no change-password dialog exists yet: the user is signed in, open the main window
         window.sig_password_change_required.connect(self._on_signed_in)
-        self._add_connection_action(window)
+        window.sig_connection_settings_requested.connect(
+            lambda: self._show_connection_dialog(window)
+        )
         window.rejected.connect(lambda: self._on_window_closed(window))
         self._watch_close(window)
         if self._new_admin_email and not window.email_edit.text():
@@ -222,26 +223,13 @@ class StartupFlow(QObject):
         window.show()
         self.sig_login_shown.emit(window)
 
-    def _add_connection_action(self, window: QWidget) -> None:
-        """ "Połączenie z bazą…" in the login window's context menu (and Ctrl+Shift+B)."""
-        action = QAction(tr("Połączenie z bazą danych…"), window)
-        action.setShortcut(QKeySequence("Ctrl+Shift+B"))
-        action.triggered.connect(lambda: self._show_connection_dialog(window))
-        window.addAction(action)
-        window.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        requested = getattr(window, "sig_connection_settings_requested", None)
-        if requested is not None:
-            requested.connect(action.trigger)
-
     def _on_signed_in(self, user: auth.CurrentUser) -> None:
         from eszok_desktop.ui.context import AppContext
         from eszok_desktop.ui.main_window import MainWindow
 
         assert self.db is not None and self.runner is not None
         window = MainWindow(AppContext(self.db, self.runner, user))
-        signed_out = getattr(window, "sig_signed_out", None)
-        if signed_out is not None:
-            signed_out.connect(self._on_signed_out)
+        window.sig_signed_out.connect(self._on_signed_out)
         self._watch_close(window)
         self.main_window = window
         window.show()

@@ -169,6 +169,9 @@ def time_left(
     deadline: datetime, now: datetime, has_time: bool, zone: ZoneInfo = LOCAL_ZONE
 ) -> TimeLeft:
     """The header text for a note due at ``deadline`` as seen at ``now`` (both aware)."""
+    if deadline.tzinfo is None or now.tzinfo is None:
+        # astimezone() would silently read a naive value as the machine's local time
+        raise ValueError("deadline and now must be timezone-aware")
     due = effective_deadline(deadline, has_time, zone)
     now_u = now.astimezone(UTC)
     if due > now_u:

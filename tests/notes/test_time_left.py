@@ -238,3 +238,10 @@ def test_a_clock_time_in_the_spring_gap_is_read_with_the_winter_offset():
 def test_now_in_another_zone_gives_the_same_answer():
     deadline = datetime(2026, 12, 5, 12, 0, tzinfo=WAW)
     assert time_left_text(deadline, NOW.astimezone(UTC), True) == "pozostały 2 dni"
+
+
+def test_naive_datetimes_are_refused():
+    with pytest.raises(ValueError):
+        time_left_text(datetime(2026, 12, 5, 12, 0), NOW, True)
+    with pytest.raises(ValueError):
+        time_left_text(NOW, datetime(2026, 12, 3, 12, 0), True)

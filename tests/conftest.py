@@ -73,8 +73,42 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     keyring.set_keyring(previous)
 
 
+class OwnServer:
+    """A server of your own named by ``ESZOK_TEST_DSN`` (a superuser login), used instead of
+    the throwaway cluster: tests create and drop their databases on it, and the
+    ``eszok_client`` role gets the password ``ESZOK_TEST_CLIENT_PASSWORD`` (default
+    ``eszok-test``)."""
+
+    def __init__(self, dsn: str) -> None:
+        from types import SimpleNamespace
+
+        from sqlalchemy.engine import make_url
+
+        self.url = make_url(dsn).set(drivername="postgresql+psycopg")
+        password = os.environ.get("ESZOK_TEST_CLIENT_PASSWORD", "eszok-test")
+        self.config = SimpleNamespace(client_password=password)
+
+    def superuser_url(self, database: str = "postgres") -> URL:
+        return self.url.set(database=database)
+
+    def client_url(self, database: str) -> URL:
+        return self.url.set(
+            username="eszok_client", password=self.config.client_password, database=database
+        )
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[EmbeddedServer]:
+    if dsn := os.environ.get("ESZOK_TEST_DSN"):
+        own = OwnServer(dsn)
+        root = create_engine(own.superuser_url(), isolation_level="AUTOCOMMIT")
+        with root.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)"))
+        root.dispose()
+        schema.ensure_database(own.superuser_url(), TEMPLATE)
+        schema.upgrade(own.superuser_url(TEMPLATE), client_password=own.config.client_password)
+        yield own  # type: ignore[misc]
+        return
     base = Path(tempfile.mkdtemp(prefix="eszok-test-", dir="/tmp"))
     base.chmod(0o755)
     server = EmbeddedServer(base, fast=True)

@@ -18,7 +18,7 @@ import importlib
 import logging
 
 from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QFont, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -313,11 +313,6 @@ class MainWindow(QMainWindow):
     @Slot(bool)
     def on_runner_busy_changed(self, busy: bool) -> None:
         self.busy_bar.setVisible(busy)
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        for page in self.pages.values():
-            page.close()
-        super().closeEvent(event)
 
 
 def _visible(spec: ModuleSpec, user: auth.CurrentUser) -> bool:

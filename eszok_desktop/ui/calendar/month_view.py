@@ -32,6 +32,8 @@ class _Item:
     key: Hashable
     day: date
     first_piece: bool
+    cut_left: bool = False
+    cut_right: bool = False
 
 
 @dataclass(frozen=True)
@@ -187,16 +189,21 @@ class MonthView(QWidget):
                     if span.lane >= shown_lanes:
                         continue
                     top = cell.top() + self.DAY_LABEL_HEIGHT + span.lane * self.LINE_HEIGHT
-                    left_cut = i > span.first
-                    right_cut = i < span.last
+                    # a bar continues into the neighbour cell only if it is shown there too
+                    left_cut = i > span.first and span.lane < _shown_lanes_of(
+                        lanes_by_day[i - 1], capacity
+                    )
+                    right_cut = i < span.last and span.lane < _shown_lanes_of(
+                        lanes_by_day[i + 1], capacity
+                    )
                     rect = QRectF(
                         cell.left() + (0 if left_cut else 3),
                         top,
                         cell.width() - (0 if left_cut else 3) - (0 if right_cut else 3),
                         self.LINE_HEIGHT - 2,
                     )
-                    first_piece = i == span.first or i == 0
-                    self._items.append(_Item(rect, span.key, day, first_piece))
+                    first_piece = i == span.first or not left_cut
+                    self._items.append(_Item(rect, span.key, day, first_piece, left_cut, right_cut))
                 if overflow:
                     hidden = sum(1 for s in here if s.lane >= shown_lanes)
                     top = cell.top() + self.DAY_LABEL_HEIGHT + shown_lanes * self.LINE_HEIGHT
@@ -291,9 +298,14 @@ class MonthView(QWidget):
         selected = ev.key == self._selected
         if bar:
             fill = tint(base, 0.55)
+            painter.fillRect(rect, fill)
             painter.setPen(QPen(base.darker(130), 2 if selected else 1))
-            painter.setBrush(fill)
-            painter.drawRect(rect)
+            painter.drawLine(rect.topLeft(), rect.topRight())
+            painter.drawLine(rect.bottomLeft(), rect.bottomRight())
+            if not item.cut_left:
+                painter.drawLine(rect.topLeft(), rect.bottomLeft())
+            if not item.cut_right:
+                painter.drawLine(rect.topRight(), rect.bottomRight())
             painter.setPen(text_color_for(fill))
             text = ev.title if item.first_piece else ""
         else:
@@ -406,6 +418,12 @@ class MonthView(QWidget):
         item = self._item_at(event.position())
         if item is not None:
             self.sig_event_activated.emit(item.key)
+
+
+def _shown_lanes_of(spans: list[layout.DaySpan], capacity: int) -> int:
+    """How many lanes a cell with ``spans`` shows (one less when "+N więcej" is needed)."""
+    overflow = bool(spans) and max(s.lane for s in spans) + 1 > capacity
+    return capacity - 1 if overflow else capacity
 
 
 def _length(ev: GridEvent) -> float:

@@ -147,6 +147,7 @@ class DetailsTab(QWidget):
         self.geocode_label = QLabel(self)
         self.geocode_label.setWordWrap(True)
         self.geocode_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.geocode_label.hide()
         form.addRow("", self.geocode_label)
 
         self.note_edit = QPlainTextEdit(self)
@@ -193,7 +194,7 @@ class DetailsTab(QWidget):
         self.address_edit.setText(draft.company_address or "")
         self._lat, self._lon = draft.address_lat, draft.address_lon
         self._geocoded_for = draft.company_address if draft.address_lat is not None else None
-        self.geocode_label.setText(self._coordinates_text() if self._lat is not None else "")
+        self.set_geocode_text(self._coordinates_text() if self._lat is not None else "")
         self.note_edit.setPlainText(draft.note or "")
 
     def set_times(self, start: datetime, end: datetime, all_day: bool) -> None:
@@ -317,15 +318,15 @@ class DetailsTab(QWidget):
 
     def on_address_edited(self, _text: str) -> None:
         if self._geocoded_for is not None:
-            self.geocode_label.setText("")
+            self.set_geocode_text("")
 
     def on_check_address_clicked(self) -> None:
         address = self.address_edit.text().strip()
         if not address:
-            self.geocode_label.setText(self.tr("Wpisz adres do sprawdzenia."))
+            self.set_geocode_text(self.tr("Wpisz adres do sprawdzenia."))
             return
         self.check_address_button.setEnabled(False)
-        self.geocode_label.setText(self.tr("Sprawdzanie adresu…"))
+        self.set_geocode_text(self.tr("Sprawdzanie adresu…"))
         url = self.geocoder_url
 
         def lookup() -> GeocodeResult:
@@ -351,14 +352,18 @@ class DetailsTab(QWidget):
         if result.status == GeocodeStatus.FOUND:
             self._lat, self._lon = result.latitude, result.longitude
             self._geocoded_for = address
-            self.geocode_label.setText(
+            self.set_geocode_text(
                 self.tr("Znaleziono: {address}").format(address=result.address)
                 + "\n"
                 + self._coordinates_text()
             )
         else:
-            self.geocode_label.setText(messages[result.status])
+            self.set_geocode_text(messages[result.status])
         self.sig_geocode_finished.emit(result)
+
+    def set_geocode_text(self, text: str) -> None:
+        self.geocode_label.setText(text)
+        self.geocode_label.setVisible(bool(text))
 
     def _coordinates_text(self) -> str:
         if self._lat is None or self._lon is None:
@@ -368,7 +373,7 @@ class DetailsTab(QWidget):
     def on_show_map_clicked(self) -> None:
         address = self.address_edit.text().strip()
         if not address and self._lat is None:
-            self.geocode_label.setText(self.tr("Wpisz adres, aby pokazać go na mapie."))
+            self.set_geocode_text(self.tr("Wpisz adres, aby pokazać go na mapie."))
             return
         open_url(geocoding.maps_url(address, self._lat, self._lon))
 

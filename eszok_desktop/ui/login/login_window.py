@@ -144,6 +144,7 @@ class LoginWindow(QDialog):
         self.connection_button.setStyleSheet(
             "#connectionButton { color: #2f6fb7; border: none; padding: 4px 0; }"
             "#connectionButton:hover { text-decoration: underline; }"
+            "#connectionButton:disabled { color: #9aa0a6; }"
         )
         self.connection_button.clicked.connect(self.sig_connection_settings_requested)
         buttons = QHBoxLayout()

@@ -104,9 +104,9 @@ def hours_summary(
         elif company_name is not None:
             companies.append(CompanyHours(company_name, tuple(lines), hours))
             lines = []
-        else:
+        elif hours is not None:  # the grand total; its sum is NULL over no cards
             total = hours
-    return HoursReport(date_from, date_to, tuple(companies), Decimal(total))
+    return HoursReport(date_from, date_to, tuple(companies), total)
 
 
 HEADERS = ("Firma", "Numer karty", "Data", "Rodzaj pracy", "Serwisant", "Godziny")

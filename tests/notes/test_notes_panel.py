@@ -7,13 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import shiboken6
-from PySide6.QtCore import QDate, QTime
-from PySide6.QtWidgets import QDockWidget
+from PySide6.QtCore import QDate, Qt, QTime
+from PySide6.QtWidgets import QDockWidget, QLabel
 from sqlalchemy import text
 
 from eszok_desktop.services import notes
 from eszok_desktop.ui import messages
-from eszok_desktop.ui.notes import NotesPanel, make_notes_dock
+from eszok_desktop.ui.notes import NotesDockHost, NotesPanel, make_notes_dock
 
 WAW = ZoneInfo("Europe/Warsaw")
 T0 = datetime(2026, 12, 3, 12, 0, tzinfo=WAW)
@@ -344,11 +344,35 @@ def test_changes_elsewhere_refresh_the_panel(qtbot, ctx, clock):
     assert titles(panel.active_list) == ["Z innego okna"]
 
 
-def test_the_dock(qtbot, ctx):
+def test_the_dock_builds_the_panel_when_first_shown(qtbot, ctx, clock):
+    save_note(ctx, notes.NoteDraft("W doku"))
+    content = QLabel("kalendarz")
+    host = NotesDockHost(ctx, content)
+    action = host.notes_action
+    qtbot.addWidget(host)
+    host.resize(900, 600)
+    host.show()
+    dock = host.notes_dock
+    assert isinstance(dock, QDockWidget) and dock.windowTitle() == "Notatki"
+    assert host.centralWidget() is content
+    assert host.dockWidgetArea(dock) == Qt.DockWidgetArea.RightDockWidgetArea
+    assert not dock.isVisible() and dock.panel is None  # closed: no notes work yet
+    assert action.isCheckable() and not action.isChecked() and action.text() == "Notatki"
+    action.trigger()
+    assert dock.isVisible() and isinstance(dock.panel, NotesPanel)
+    assert dock.widget() is dock.panel
+    with qtbot.waitSignal(dock.panel.sig_notes_loaded, timeout=10000):
+        pass
+    assert titles(dock.panel.active_list) == ["W doku"]
+    action.trigger()
+    assert not dock.isVisible() and not dock.panel.timer.isActive()
+
+
+def test_make_notes_dock(qtbot, ctx):
     dock = make_notes_dock(ctx)
     qtbot.addWidget(dock)
-    assert isinstance(dock, QDockWidget) and dock.windowTitle() == "Notatki"
-    assert isinstance(dock.widget(), NotesPanel)
+    dock.show()
+    assert isinstance(dock.widget(), NotesPanel) and dock.objectName() == "notesDock"
     with qtbot.waitSignal(dock.widget().sig_notes_loaded, timeout=10000):
         pass
 

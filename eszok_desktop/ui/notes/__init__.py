@@ -1,6 +1,12 @@
 """Notatki (F-NOTES). Not a main-window module of its own: Terminarz shows the panel as a
-dock (``make_notes_dock``) and Panel Główny as a section (``NotesPanel``)."""
+dock (``NotesDockHost`` / ``make_notes_dock``) and Panel Główny as a section
+(``NotesPanel``)."""
 
-from eszok_desktop.ui.notes.notes_panel import NotesPanel, make_notes_dock
+from eszok_desktop.ui.notes.notes_panel import (
+    NotesDock,
+    NotesDockHost,
+    NotesPanel,
+    make_notes_dock,
+)
 
-__all__ = ["NotesPanel", "make_notes_dock"]
+__all__ = ["NotesDock", "NotesDockHost", "NotesPanel", "make_notes_dock"]

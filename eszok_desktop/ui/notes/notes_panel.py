@@ -13,11 +13,12 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
-from PySide6.QtGui import QHideEvent, QShowEvent
+from PySide6.QtGui import QAction, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
     QLabel,
+    QMainWindow,
     QPushButton,
     QScrollArea,
     QTabWidget,
@@ -268,9 +269,60 @@ class NotesPanel(QWidget):
         self.sig_action_failed.emit(exc)
 
 
-def make_notes_dock(ctx: AppContext, parent: QWidget | None = None) -> QDockWidget:
+class NotesDock(QDockWidget):
+    """The notes panel as a dockable side panel; the panel is built when first shown, so a
+    screen that starts with the dock closed does no notes work until the user opens it."""
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        parent: QWidget | None = None,
+        *,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__(QCoreApplication.translate("NotesPanel", "Notatki"), parent)
+        self.ctx = ctx
+        self.clock = clock
+        self.panel: NotesPanel | None = None
+        self.setObjectName("notesDock")  # lets QMainWindow.saveState remember it
+        self.toggleViewAction().setToolTip(
+            QCoreApplication.translate("NotesPanel", "Pokaż lub ukryj notatki")
+        )
+        self.visibilityChanged.connect(self.on_visibility_changed)
+
+    def on_visibility_changed(self, visible: bool) -> None:
+        if visible and self.panel is None:
+            self.panel = NotesPanel(self.ctx, self, clock=self.clock)
+            self.setWidget(self.panel)
+
+
+def make_notes_dock(
+    ctx: AppContext, parent: QWidget | None = None, *, clock: Callable[[], datetime] | None = None
+) -> NotesDock:
     """The notes panel as a dockable side panel (Terminarz)."""
-    dock = QDockWidget(QCoreApplication.translate("NotesPanel", "Notatki"), parent)
-    dock.setObjectName("notesDock")  # lets QMainWindow.saveState remember it
-    dock.setWidget(NotesPanel(ctx, dock))
-    return dock
+    return NotesDock(ctx, parent, clock=clock)
+
+
+class NotesDockHost(QMainWindow):
+    """``content`` inside an inner main window with the notes dock on its right.
+
+    A QDockWidget docks only in a QMainWindow; a screen that is a plain widget (Terminarz)
+    puts this host where ``content`` would go, and a button for ``notes_action``
+    (checkable: show/hide the notes) in its toolbar.
+    """
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        content: QWidget,
+        parent: QWidget | None = None,
+        *,
+        visible: bool = False,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowFlags(Qt.WindowType.Widget)  # a child widget, not a window of its own
+        self.setCentralWidget(content)
+        self.notes_dock = make_notes_dock(ctx, self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.notes_dock)
+        self.notes_dock.setVisible(visible)
+        self.notes_action: QAction = self.notes_dock.toggleViewAction()

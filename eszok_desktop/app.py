@@ -16,9 +16,19 @@ waits on the database:
 
 from __future__ import annotations
 
+import signal
 import sys
 
-from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, Qt, QTranslator, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QLibraryInfo,
+    QLocale,
+    QObject,
+    Qt,
+    QTimer,
+    QTranslator,
+    Signal,
+)
 from PySide6.QtWidgets import QApplication, QWidget
 
 from eszok_desktop.db import settings as conn_settings
@@ -302,5 +312,16 @@ def main(argv: list[str] | None = None) -> int:
     flow = StartupFlow()
     flow.sig_quit_requested.connect(app.quit)
     app.aboutToQuit.connect(flow.shutdown)
+    quit_on_signals(app)
     flow.start()
     return app.exec()
+
+
+def quit_on_signals(app: QApplication) -> None:
+    """Ctrl+C or SIGTERM end the app normally, so the embedded server is stopped too."""
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda _n, _f: app.quit())
+    # Python runs signal handlers only between bytecodes: wake it up now and then
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)
+    timer.start(300)

@@ -1,8 +1,9 @@
 """Demo data for trying eSZOK (``eszok demo``): one user of each role, four weeks of events.
 
 Loaded on a maintenance connection (the change log records the maintenance login as the
-author). Dates are relative to today: the past two weeks and the next two, in
-Europe/Warsaw time. Deterministic for a given day, so screenshots are repeatable.
+author). Dates are relative to today: the past two weeks and the next two, in the zone
+the calendar views use (``TZ`` or the system zone, else Europe/Warsaw). Deterministic
+for a given day, so screenshots are repeatable.
 """
 
 from __future__ import annotations
@@ -10,15 +11,16 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from eszok_desktop.services import users
 from eszok_desktop.services.auth import hash_password
+from eszok_desktop.services.calendar.layout import display_zone
 
-ZONE = ZoneInfo("Europe/Warsaw")
+# the zone the calendar views show, so demo events sit at office hours on screen
+ZONE = display_zone()
 DEMO_DOMAIN = "demo.eszok.pl"
 DEMO_PASSWORD = "Demo1234"
 

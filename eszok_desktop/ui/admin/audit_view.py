@@ -29,6 +29,7 @@ from eszok_desktop.services.admin.audit import AuditFilter, AuditPage, AuditRow
 from eszok_desktop.services.users import UserSummary, list_users
 from eszok_desktop.ui.admin import feedback
 from eszok_desktop.ui.admin.table_model import Column, RowTableModel, make_table, selected_row
+from eszok_desktop.ui.admin.user_dialogs import dialog_buttons
 from eszok_desktop.ui.context import AppContext
 
 PAGE_SIZE = 100
@@ -160,7 +161,7 @@ class RecordHistoryDialog(QDialog):
         self.model: RowTableModel[AuditRow] = RowTableModel(history_columns(), self)
         self.table = make_table(self.model)
         self.loaded = False
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons = dialog_buttons(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)

@@ -24,7 +24,7 @@ from eszok_desktop.services.admin import passwords
 from eszok_desktop.services.auth import CurrentUser, check_password_policy
 from eszok_desktop.services.errors import ValidationError
 from eszok_desktop.ui.admin import feedback
-from eszok_desktop.ui.admin.user_dialogs import error_label, password_policy_text
+from eszok_desktop.ui.admin.user_dialogs import dialog_buttons, error_label, password_policy_text
 from eszok_desktop.ui.task_runner import TaskRunner
 
 
@@ -62,8 +62,8 @@ class ChangePasswordDialog(QDialog):
         policy.setStyleSheet("color: palette(mid);")
         self.policy_label = policy
         self.error = error_label()
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        self.buttons = dialog_buttons(
+            QDialogButtonBox.StandardButton.Ok, QDialogButtonBox.StandardButton.Cancel
         )
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Zmień hasło"))
         if forced:

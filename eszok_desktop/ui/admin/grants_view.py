@@ -31,7 +31,7 @@ from eszok_desktop.services.errors import ValidationError
 from eszok_desktop.services.users import UserSummary, list_users
 from eszok_desktop.ui.admin import feedback
 from eszok_desktop.ui.admin.table_model import Column, RowTableModel, make_table, selected_row
-from eszok_desktop.ui.admin.user_dialogs import ROLE_NAMES, error_label
+from eszok_desktop.ui.admin.user_dialogs import ROLE_NAMES, dialog_buttons, error_label
 from eszok_desktop.ui.context import AppContext
 
 SHARING_CHANGES = frozenset({"calendar_grants", "share_requests"})
@@ -114,8 +114,8 @@ class GrantDialog(QDialog):
         for level in grants.LEVELS:
             self.level.addItem(level_text(level), level)
         self.error = error_label()
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        buttons = dialog_buttons(
+            QDialogButtonBox.StandardButton.Ok, QDialogButtonBox.StandardButton.Cancel
         )
         buttons.accepted.connect(self.on_ok_clicked)
         buttons.rejected.connect(self.reject)

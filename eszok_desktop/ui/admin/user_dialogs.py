@@ -50,6 +50,19 @@ def password_policy_text() -> str:
     ).format(min=auth.MIN_PASSWORD_LENGTH, max=auth.MAX_PASSWORD_BYTES)
 
 
+def dialog_buttons(*buttons: QDialogButtonBox.StandardButton) -> QDialogButtonBox:
+    """A button box with Polish texts even when Qt's own translations are missing."""
+    box = QDialogButtonBox()
+    texts = {
+        QDialogButtonBox.StandardButton.Ok: "OK",
+        QDialogButtonBox.StandardButton.Cancel: "Anuluj",
+        QDialogButtonBox.StandardButton.Close: "Zamknij",
+    }
+    for button in buttons:
+        box.addButton(button).setText(QCoreApplication.translate("admin", texts[button]))
+    return box
+
+
 def error_label() -> QLabel:
     label = QLabel()
     label.setObjectName("errorLabel")
@@ -113,8 +126,8 @@ class _AccountDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.error = error_label()
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        self.buttons = dialog_buttons(
+            QDialogButtonBox.StandardButton.Ok, QDialogButtonBox.StandardButton.Cancel
         )
         self.buttons.accepted.connect(self.on_ok_clicked)
         self.buttons.rejected.connect(self.reject)
@@ -325,8 +338,8 @@ class RoleDialog(QDialog):
         for code in ROLE_CODES:
             self.role.addItem(self.tr(ROLE_NAMES[code]), code)
         self.role.setCurrentIndex(ROLE_CODES.index(account.role))
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        buttons = dialog_buttons(
+            QDialogButtonBox.StandardButton.Ok, QDialogButtonBox.StandardButton.Cancel
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)

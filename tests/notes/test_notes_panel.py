@@ -347,7 +347,7 @@ def test_changes_elsewhere_refresh_the_panel(qtbot, ctx, clock):
 def test_the_dock_builds_the_panel_when_first_shown(qtbot, ctx, clock):
     save_note(ctx, notes.NoteDraft("W doku"))
     content = QLabel("kalendarz")
-    host = NotesDockHost(ctx, content)
+    host = NotesDockHost(ctx, content, clock=clock)
     action = host.notes_action
     qtbot.addWidget(host)
     host.resize(900, 600)
@@ -364,6 +364,7 @@ def test_the_dock_builds_the_panel_when_first_shown(qtbot, ctx, clock):
     with qtbot.waitSignal(dock.panel.sig_notes_loaded, timeout=10000):
         pass
     assert titles(dock.panel.active_list) == ["W doku"]
+    assert dock.panel.clock is clock
     action.trigger()
     assert not dock.isVisible() and not dock.panel.timer.isActive()
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -35,6 +35,8 @@ from eszok_desktop.ui.notes.note_dialog import NoteDialog, describe_note_error
 from eszok_desktop.ui.task_runner import Task
 
 TICK_MS = 10_000
+MINIMUM_WIDTH = 260
+PREFERRED_WIDTH = 340
 REFRESH_ON = frozenset({"notes", "events", "*"})
 
 
@@ -150,6 +152,7 @@ class NotesPanel(QWidget):
         self.status_label.hide()
 
         self.setStyleSheet(STYLE_SHEET)
+        self.setMinimumWidth(MINIMUM_WIDTH)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
@@ -212,6 +215,10 @@ class NotesPanel(QWidget):
         self.tabs.setTabText(
             self.DONE_TAB, self.tr("Zakończone ({n})").format(n=len(self.lists.done))
         )
+
+    def sizeHint(self) -> QSize:
+        # what a side dock should open at: a card's buttons and header on one line each
+        return QSize(PREFERRED_WIDTH, 520)
 
     def showEvent(self, event: QShowEvent) -> None:
         # a hidden dock or page needs no ticking; catch up at once when shown again
@@ -318,11 +325,12 @@ class NotesDockHost(QMainWindow):
         parent: QWidget | None = None,
         *,
         visible: bool = False,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowFlags(Qt.WindowType.Widget)  # a child widget, not a window of its own
         self.setCentralWidget(content)
-        self.notes_dock = make_notes_dock(ctx, self)
+        self.notes_dock = make_notes_dock(ctx, self, clock=clock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.notes_dock)
         self.notes_dock.setVisible(visible)
         self.notes_action: QAction = self.notes_dock.toggleViewAction()

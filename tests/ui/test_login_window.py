@@ -268,3 +268,29 @@ def test_password_removed_from_the_keyring_meanwhile(qtbot, database, make_windo
     again = make_window()
     assert again.email_edit.text() == email
     assert again.password_edit.text() == "" and not again.remember_password_box.isChecked()
+
+
+def test_sign_in_runs_off_the_gui_thread(qtbot, database, make_window, monkeypatch):
+    import threading
+
+    from eszok_desktop.services import auth
+
+    threads = []
+    real_sign_in, real_current_user = auth.sign_in, auth.current_user
+
+    def sign_in(session, email, password):
+        threads.append(threading.current_thread())
+        return real_sign_in(session, email, password)
+
+    def current_user(session):
+        threads.append(threading.current_thread())
+        return real_current_user(session)
+
+    monkeypatch.setattr(auth, "sign_in", sign_in)
+    monkeypatch.setattr(auth, "current_user", current_user)
+    user_id = database.add_user()
+    window = make_window()
+    with qtbot.waitSignal(window.sig_signed_in, timeout=10000):
+        submit(qtbot, window, database.email_of(user_id), "Haslo1234")
+    assert len(threads) == 2
+    assert all(t is not threading.main_thread() for t in threads)

@@ -121,7 +121,8 @@ BEGIN
     RETURNING c.last_number INTO n;
     NEW.number_year := y;
     NEW.number_seq := n;
-    NEW.number := format('KZ/%s/%s', y, lpad(n::text, 4, '0'));
+    -- at least four digits; lpad() alone would cut 10000 down to 1000
+    NEW.number := format('KZ/%s/%s', y, lpad(n::text, greatest(4, length(n::text)), '0'));
     NEW.sent_at := NULL;
     NEW.sent_to := NULL;
     NEW.deleted_at := NULL;

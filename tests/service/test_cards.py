@@ -66,6 +66,14 @@ def test_numbering_under_concurrent_saves_has_no_gaps_or_duplicates(database, ma
     assert len(set(numbers)) == len(numbers)
 
 
+def test_numbers_grow_past_four_digits(database, make_signed_in):
+    me, db = make_signed_in("serwisant")
+    with database.admin.begin() as conn:
+        conn.execute(text("INSERT INTO eszok_private.card_counters VALUES (:y, 9999)"), {"y": YEAR})
+    with db.session() as s:
+        assert svc.create_card(s, draft(me)).number == f"KZ/{YEAR}/10000"
+
+
 def test_rolled_back_save_leaves_no_gap(make_signed_in):
     me, db = make_signed_in("serwisant")
     with pytest.raises(RuntimeError), db.session() as s:

@@ -168,3 +168,23 @@ def test_non_admin_actions_are_refused_by_the_database(qtbot, database, make_con
     page.on_unlock_clicked()
     qtbot.waitUntil(lambda: bool(errors))
     assert "Brak uprawnień" in errors[0]
+
+
+def test_demoting_oneself_asks_first(qtbot, database, make_context, monkeypatch, errors):
+    ctx = make_context()
+    database.add_user("administrator")  # so the database allows it
+    page = open_page(qtbot, ctx)
+    page.table.selectRow(row_of(page, ctx.user.email))
+    page.choose_role = lambda _account: "kierownik"
+    asked = []
+    monkeypatch.setattr(
+        "eszok_desktop.ui.admin.feedback.ask", lambda _p, q: asked.append(q) or False
+    )
+    page.role_button.click()
+    assert asked and "Odebrać sobie" in asked[0]
+    qtbot.wait(200)
+    assert account(database, ctx.user.email).role == "administrator"
+    monkeypatch.setattr("eszok_desktop.ui.admin.feedback.ask", lambda _p, q: True)
+    page.role_button.click()
+    qtbot.waitUntil(lambda: account(database, ctx.user.email).role == "kierownik")
+    assert errors == []

@@ -241,6 +241,12 @@ class UsersWindow(QWidget):
         role = self.choose_role(account)
         if role is None or role == account.role:
             return
+        if account.id == self.ctx.user.id and role != "administrator":
+            question = self.tr(
+                "Odebrać sobie rolę administratora? Stracisz dostęp do tego modułu od razu."
+            )
+            if not feedback.ask(self, question):
+                return
         self.run(lambda s: accounts.set_role(s, account.id, role))
 
     @Slot()

@@ -429,3 +429,26 @@ def test_long_lists_are_built_a_page_at_a_time(qtbot, ctx, clock):
     with qtbot.waitSignal(panel.sig_notes_loaded, timeout=10000):
         panel.refresh()
     assert len(panel.active_list.cards) == 57
+
+
+def test_a_failed_load_is_shown_in_the_panel_and_cleared_by_the_next(
+    qtbot, ctx, clock, monkeypatch
+):
+    from eszok_desktop.services.errors import ConnectionLost
+
+    panel = open_panel(qtbot, ctx, clock)
+    original = notes.list_notes
+
+    def lost(*_a, **_k):
+        raise ConnectionLost("server closed the connection")
+
+    monkeypatch.setattr(notes, "list_notes", lost)
+    panel.refresh()
+    qtbot.waitUntil(lambda: panel.status_label.isVisibleTo(panel), timeout=10000)
+    assert panel.status_label.text() == (
+        "Nie udało się wczytać notatek. Utracono połączenie z serwerem. Spróbuj ponownie za chwilę."
+    )
+    monkeypatch.setattr(notes, "list_notes", original)
+    with qtbot.waitSignal(panel.sig_notes_loaded, timeout=10000):
+        ctx.runner.sig_changes_happened.emit(frozenset({"*"}))  # after a reconnect
+    assert not panel.status_label.isVisibleTo(panel)

@@ -358,3 +358,43 @@ def test_hours_report_screen(qtbot, qtmodeltester, make_ctx, add_card, monkeypat
     qtbot.addWidget(refused)
     qtbot.waitUntil(lambda: "Brak uprawnień" in refused.status.text(), timeout=10000)
     assert not refused.csv_button.isEnabled()
+
+
+def test_event_dialog_akcja_offers_card_generation(qtbot, make_ctx, database):
+    from PySide6.QtWidgets import QApplication
+
+    from eszok_desktop.services.calendar.events import CalendarInfo, get_event
+    from eszok_desktop.ui.calendar.event_dialog.action_tab import ActionTab
+
+    ctx = make_ctx("serwisant")
+    sales = make_ctx("handlowiec")
+    event_id = _serwis_event(database, ctx.user.id)
+    with ctx.db.session() as s:
+        event = get_event(s, event_id)
+    serwis = CalendarInfo(event.draft.calendar_id, "serwis", "Serwis", "#2e8b57")
+    handlowy = CalendarInfo(1, "handlowy", "Handlowy", "#2f6fb7")
+
+    def labels(context, calendar) -> list[str]:
+        tab = ActionTab(context)
+        qtbot.addWidget(tab)
+        tab.set_event(event, calendar, True)
+        return [b.text() for b in tab.extra_buttons]
+
+    assert labels(ctx, handlowy) == []
+    assert labels(sales, serwis) == []
+    tab = ActionTab(ctx)
+    qtbot.addWidget(tab)
+    tab.set_event(event, serwis, True)
+    [button] = tab.extra_buttons
+    assert button.text() == "Wygeneruj kartę zadaniową"
+    button.click()
+
+    def opened() -> list[CardForm]:
+        return [w for w in QApplication.topLevelWidgets() if isinstance(w, CardForm)]
+
+    qtbot.waitUntil(lambda: bool(opened()), timeout=10000)
+    form = opened()[0]
+    qtbot.addWidget(form)
+    qtbot.waitUntil(form.isEnabled, timeout=10000)
+    assert form.company_name.text() == "Żółw Serwis"
+    ctx.runner.wait()

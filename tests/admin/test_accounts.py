@@ -328,3 +328,45 @@ def test_generated_passwords_meet_the_policy_and_differ():
         auth.check_password_policy(password)
         assert len(password) == passwords.GENERATED_LENGTH
         assert not set(password) & set("0O1lI")
+
+
+def test_internal_helpers_are_not_callable_by_the_client(database):
+    with database.admin.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT p.proname, has_function_privilege('eszok_client', p.oid, 'EXECUTE') "
+                "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+                "WHERE n.nspname = 'auth' AND p.proname IN ('require_admin', 'guard_last_admin', "
+                "'add_user', 'set_role', 'set_active', 'reset_password', 'unlock', "
+                "'change_own_password')"
+            )
+        ).all()
+        definer = conn.execute(
+            text(
+                "SELECT bool_and(p.prosecdef) AND bool_and(p.proconfig @> "
+                "ARRAY['search_path=pg_catalog']) FROM pg_proc p "
+                "JOIN pg_namespace n ON n.oid = p.pronamespace "
+                "WHERE n.nspname = 'auth' AND p.proname IN ('add_user', 'set_role', "
+                "'set_active', 'reset_password', 'unlock', 'change_own_password')"
+            )
+        ).scalar()
+    assert dict(rows) == {
+        "require_admin": False,
+        "guard_last_admin": False,
+        "add_user": True,
+        "set_role": True,
+        "set_active": True,
+        "reset_password": True,
+        "unlock": True,
+        "change_own_password": True,
+    }
+    assert definer
+
+
+def test_a_signed_out_connection_gets_nothing(database, admin):
+    victim = database.add_user()
+    anonymous = database.client()
+    with pytest.raises(PermissionDenied), anonymous.session() as session:
+        accounts.set_active(session, victim, False)
+    with anonymous.session() as session:
+        assert accounts.list_accounts(session) == []

@@ -269,7 +269,9 @@ class StartupFlow(QObject):
         if id(window) in self._closing_on_purpose:
             return
         if window in (self.login_window, self.main_window):
-            # the user closed the app's only window (or pressed Esc in the login window)
+            # the user closed the app's only window (or pressed Esc in the login window);
+            # a dialog reports both its rejection and its close event: ask once
+            self._closing_on_purpose.add(id(window))
             self.sig_quit_requested.emit()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

@@ -131,7 +131,18 @@ def test_flow_central_server_reaches_login(qtbot, database, no_dialog_boxes):
     flow = app_module.StartupFlow(settings)
     with qtbot.waitSignal(flow.sig_login_shown, timeout=30000) as login:
         flow.start()
-    login.args[0].close()
+    window = login.args[0]
+    # the login window's "Połączenie z bazą…" opens the connection dialog over it
+    with qtbot.waitSignal(flow.sig_connection_dialog_shown) as shown:
+        window.sig_connection_settings_requested.emit()
+    dialog = shown.args[0]
+    assert dialog.parent() is window and dialog.host.text() == url.host
+    quit_requests = []
+    flow.sig_quit_requested.connect(lambda: quit_requests.append(True))
+    dialog.reject()  # cancelling keeps the login window
+    assert window.isVisible() and quit_requests == []
+    window.close()
+    assert quit_requests == [True]  # closing the only window ends the app
     flow.shutdown()
     assert no_dialog_boxes == []
 

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from eszok_desktop.services.admin import announcements
 from eszok_desktop.services.admin.announcements import AnnouncementRow
+from eszok_desktop.services.admin.errors import NotFound
 from eszok_desktop.services.errors import ConflictError, ValidationError
 from eszok_desktop.ui.admin import feedback
 from eszok_desktop.ui.admin.table_model import Column, RowTableModel, make_table, selected_row
@@ -177,7 +178,7 @@ class AnnouncementsView(QWidget):
 
     def on_failed(self, exc: BaseException) -> None:
         feedback.show_error(self, exc)
-        if isinstance(exc, ConflictError):
+        if isinstance(exc, ConflictError | NotFound):
             self.refresh()
 
     # --- editor -----------------------------------------------------------------

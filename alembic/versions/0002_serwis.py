@@ -180,9 +180,23 @@ BEGIN
 END
 $$;
 
--- Hours summary (F-HOURS): one row per card plus a subtotal row per company (card_id NULL)
--- and a grand total row (company_name NULL too). Runs as the caller under row-level
--- security; hours.own users get only their own hours whatever they ask for.
+-- Whose hours the caller may total (F-HOURS): hours.all anyone's (p_technician, or NULL
+-- for everyone), hours.own only their own whatever they ask for, anyone else nothing.
+CREATE FUNCTION eszok.hours_scope(p_technician bigint) RETURNS bigint
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+BEGIN
+    IF auth.has_capability('hours.all') OR auth.is_maintenance() THEN
+        RETURN p_technician;
+    END IF;
+    IF NOT auth.has_capability('hours.own') THEN
+        RAISE EXCEPTION 'no access to the hours summary' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN auth.uid();
+END
+$$;
+
+-- Hours summary: one row per card plus a subtotal row per company (card_id NULL) and a
+-- grand total row (company_name NULL too). Runs as the caller, under row-level security.
 CREATE FUNCTION eszok.hours_summary(p_from date, p_to date, p_technician bigint DEFAULT NULL,
                                     p_company text DEFAULT NULL)
 RETURNS TABLE (company_name text, card_id bigint, number text, work_date date,
@@ -190,15 +204,8 @@ RETURNS TABLE (company_name text, card_id bigint, number text, work_date date,
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
 #variable_conflict use_column
 DECLARE
-    tech bigint := p_technician;
+    tech bigint := eszok.hours_scope(p_technician);
 BEGIN
-    IF NOT (auth.has_capability('hours.all') OR auth.is_maintenance()) THEN
-        IF NOT auth.has_capability('hours.own') THEN
-            RAISE EXCEPTION 'no access to the hours summary'
-                USING ERRCODE = 'insufficient_privilege';
-        END IF;
-        tech := auth.uid();
-    END IF;
     RETURN QUERY
     SELECT c.company_name, c.id, min(c.number), min(c.work_date), min(k.name),
            min(c.technician_id), min(u.full_name), sum(c.hours)
@@ -214,7 +221,32 @@ BEGIN
      ORDER BY c.company_name NULLS LAST, c.id IS NULL, min(c.work_date), c.id;
 END
 $$;
-GRANT EXECUTE ON FUNCTION eszok.hours_summary(date, date, bigint, text) TO eszok_client;
+
+-- The same totals without the card rows (a year of a busy company has ~100,000 cards):
+-- one row per company and the grand total (company_name NULL), with card counts.
+CREATE FUNCTION eszok.hours_totals(p_from date, p_to date, p_technician bigint DEFAULT NULL,
+                                   p_company text DEFAULT NULL)
+RETURNS TABLE (company_name text, cards bigint, hours numeric)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+#variable_conflict use_column
+DECLARE
+    tech bigint := eszok.hours_scope(p_technician);
+BEGIN
+    RETURN QUERY
+    SELECT c.company_name, count(*), sum(c.hours)
+      FROM eszok.cards c
+     WHERE c.deleted_at IS NULL
+       AND c.work_date BETWEEN p_from AND p_to
+       AND (tech IS NULL OR c.technician_id = tech)
+       AND (p_company IS NULL
+            OR strpos(eszok.fold_text(c.company_name), eszok.fold_text(p_company)) > 0)
+     GROUP BY GROUPING SETS ((c.company_name), ())
+     ORDER BY c.company_name NULLS LAST;
+END
+$$;
+GRANT EXECUTE ON FUNCTION eszok.hours_scope(bigint),
+    eszok.hours_summary(date, date, bigint, text),
+    eszok.hours_totals(date, date, bigint, text) TO eszok_client;
 """
 
 TRIGGERS = """
@@ -320,7 +352,9 @@ def downgrade() -> None:
         """
         DROP TABLE eszok.cards;
         DROP TABLE eszok.work_kinds;
+        DROP FUNCTION eszok.hours_totals(date, date, bigint, text);
         DROP FUNCTION eszok.hours_summary(date, date, bigint, text);
+        DROP FUNCTION eszok.hours_scope(bigint);
         DROP FUNCTION eszok.check_card_change();
         DROP FUNCTION eszok.assign_card_number();
         DROP FUNCTION eszok.fold_text(text);

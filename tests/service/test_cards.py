@@ -100,6 +100,9 @@ def test_rls_per_role(database, make_signed_in, add_card):
     assert visible(db2) == {own2}
     assert visible(dbk) == {own1, own2, by_boss_for_1}
     assert visible(dbh) == set()
+    with dbk.session() as s:
+        mine = {r.id for r in svc.list_cards(s, CardFilter(owner_id=tech1)).rows}
+    assert mine == {own1, by_boss_for_1}
     # raw SQL as eszok_client shows the same
     with db1.session() as s:
         assert s.execute(text("SELECT count(*) FROM eszok.cards")).scalar() == 2

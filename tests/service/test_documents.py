@@ -210,6 +210,16 @@ def test_hours_summary_totals_roles_and_exports(make_signed_in, add_card):
     assert {line.technician for c in own.companies for line in c.lines} == {"Jan Serwisant"}
     with pytest.raises(PermissionDenied), dbh.session() as s:
         hr.hours_summary(s, *may)
+    # past the detail limit only the totals come (a year can hold 100,000 cards)
+    with dbk.session() as s:
+        brief = hr.hours_summary(s, *may, detail_limit=3)
+    assert not brief.details_complete and brief.card_count == 4
+    assert [(c.company_name, c.cards, c.subtotal, c.lines) for c in brief.companies] == [
+        ("Alfa", 1, Decimal("4.00"), ()),
+        ("Żółw", 3, Decimal("4.50"), ()),
+    ]
+    assert brief.total == report.total and report.details_complete
+    assert "Żółw;Razem firma (kart: 3);;;;4,50" in hr.to_csv(brief).decode("utf-8-sig")
     with pytest.raises(ValidationError), dbk.session() as s:
         hr.hours_summary(s, may[1], may[0])
 

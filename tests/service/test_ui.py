@@ -349,6 +349,16 @@ def test_hours_report_screen(qtbot, qtmodeltester, make_ctx, add_card, monkeypat
     monkeypatch.setattr(pdf_preview, "choose_save_path", lambda *a: str(target))
     view.csv_button.click()
     assert "RAZEM;;;;;7,25" in target.read_text(encoding="utf-8-sig")
+    target.write_text("")
+    # more cards than the detail limit: totals on screen, every card in the export
+    view.detail_limit = 2
+    view.load()
+    qtbot.waitUntil(lambda: not view.report.details_complete, timeout=10000)
+    assert "pokazano sumy firm" in view.summary.text()
+    assert view.model.rowCount() == 3
+    view.csv_button.click()
+    qtbot.waitUntil(lambda: "KZ/" in target.read_text(encoding="utf-8-sig"), timeout=10000)
+    view.detail_limit = 5000
     view.preset.setCurrentIndex(1)  # poprzedni miesiąc
 
     qtbot.waitUntil(lambda: view.report is not None and view.report.total == 0, timeout=10000)

@@ -54,6 +54,10 @@ class CardFilter:
     hours_max: Decimal | None = None
     state: CardState | None = None
     technician_id: int | None = None
+    # Cards of this user only (technician or creator). Row-level security enforces it for
+    # cards.own users anyway; saying it here lets the planner use the per-user indexes,
+    # which the policy's "cards.all OR mine" form hides from it.
+    owner_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,9 @@ def filter_clause(f: CardFilter) -> tuple[str, dict[str, Any]]:
     if f.technician_id is not None:
         parts.append("c.technician_id = :technician_id")
         params["technician_id"] = f.technician_id
+    if f.owner_id is not None:
+        parts.append("(c.technician_id = :owner_id OR c.created_by = :owner_id)")
+        params["owner_id"] = f.owner_id
     return " AND ".join(parts), params
 
 

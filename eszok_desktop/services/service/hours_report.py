@@ -54,18 +54,27 @@ class CompanyHours:
     company_name: str
     lines: tuple[HoursLine, ...]
     subtotal: Decimal
+    cards: int = 0
 
 
 @dataclass(frozen=True)
 class HoursReport:
+    """``details_complete`` is False when only the totals were fetched (more cards than
+    the screen's detail limit); exports always ask for every card."""
+
     date_from: date
     date_to: date
     companies: tuple[CompanyHours, ...]
     total: Decimal
+    card_count: int = 0
+    details_complete: bool = True
 
-    @property
-    def card_count(self) -> int:
-        return sum(len(c.lines) for c in self.companies)
+
+DETAIL_LIMIT = 5000
+
+
+def _params(date_from, date_to, technician_id, company) -> dict:
+    return {"f": date_from, "t": date_to, "tech": technician_id, "company": company.strip() or None}
 
 
 def hours_summary(
@@ -75,38 +84,56 @@ def hours_summary(
     *,
     technician_id: int | None = None,
     company: str = "",
+    detail_limit: int | None = DETAIL_LIMIT,
 ) -> HoursReport:
-    """The report for the period; PermissionDenied for users without hours.* (the
-    database refuses them), only their own hours for hours.own users."""
+    """The report for the period: subtotals per company and the grand total, plus each
+    card's line when there are at most ``detail_limit`` cards (None: always).
+
+    PermissionDenied for users without hours.* (the database refuses them); hours.own
+    users get only their own hours whatever they ask for.
+    """
     if date_to < date_from:
         raise ValidationError("date_to", "before_start")
+    params = _params(date_from, date_to, technician_id, company)
     try:
+        totals = session.execute(
+            text(
+                "SELECT company_name, cards, hours FROM eszok.hours_totals(:f, :t, :tech, :company)"
+            ),
+            params,
+        ).all()
+        count = next((int(n) for name, n, _h in totals if name is None), 0)
+        total = next((h for name, _n, h in totals if name is None and h is not None), None)
+        if detail_limit is not None and count > detail_limit:
+            companies = tuple(
+                CompanyHours(name, (), hours, int(n)) for name, n, hours in totals if name
+            )
+            return HoursReport(
+                date_from, date_to, companies, total or Decimal("0.00"), count, False
+            )
         rows = session.execute(
             text(
                 "SELECT company_name, card_id, number, work_date, work_kind, technician, hours"
                 " FROM eszok.hours_summary(:f, :t, :tech, :company)"
             ),
-            {
-                "f": date_from,
-                "t": date_to,
-                "tech": technician_id,
-                "company": company.strip() or None,
-            },
+            params,
         ).all()
     except DBAPIError as exc:
         raise translate_db_error(exc) from exc
-    companies: list[CompanyHours] = []
+    companies_list: list[CompanyHours] = []
     lines: list[HoursLine] = []
     total = Decimal("0.00")
     for company_name, card_id, number, work_date, kind, tech, hours in rows:
         if card_id is not None:
             lines.append(HoursLine(card_id, number, work_date, company_name, kind, tech, hours))
         elif company_name is not None:
-            companies.append(CompanyHours(company_name, tuple(lines), hours))
+            companies_list.append(CompanyHours(company_name, tuple(lines), hours, len(lines)))
             lines = []
         elif hours is not None:  # the grand total; its sum is NULL over no cards
             total = hours
-    return HoursReport(date_from, date_to, tuple(companies), total)
+    return HoursReport(
+        date_from, date_to, tuple(companies_list), total, sum(c.cards for c in companies_list)
+    )
 
 
 HEADERS = ("Firma", "Numer karty", "Data", "Rodzaj pracy", "Serwisant", "Godziny")
@@ -126,7 +153,8 @@ def _table(report: HoursReport) -> list[tuple[str, str, str, str, str, Decimal]]
                     line.hours,
                 )
             )
-        out.append((company.company_name, "Razem firma", "", "", "", company.subtotal))
+        label = "Razem firma" if company.lines else f"Razem firma (kart: {company.cards})"
+        out.append((company.company_name, label, "", "", "", company.subtotal))
     out.append(("RAZEM", "", "", "", "", report.total))
     return out
 
@@ -158,7 +186,7 @@ def to_xlsx(report: HoursReport) -> bytes:
         ws.append([*cells, float(hours)])
         row = ws.max_row
         ws.cell(row, 6).number_format = "0.00"
-        if cells[1] in ("Razem firma", ""):
+        if cells[1].startswith("Razem firma") or not cells[1]:
             for cell in ws[row]:
                 cell.font = Font(bold=True)
     for column, width in zip("ABCDEF", (34, 16, 12, 16, 24, 10), strict=True):
@@ -196,7 +224,7 @@ def to_pdf(report: HoursReport, issuer_name: str = "eSZOK — obsługa serwisowa
     bold_rows = [0]
     for *cells, hours in _table(report):
         data.append([*cells, format_hours(hours)])
-        if cells[1] in ("Razem firma", ""):
+        if cells[1].startswith("Razem firma") or not cells[1]:
             bold_rows.append(len(data) - 1)
     table = Table(
         data, repeatRows=1, colWidths=[52 * mm, 27 * mm, 20 * mm, 27 * mm, 40 * mm, 14 * mm]

@@ -4,6 +4,8 @@ Drukuj / Podgląd PDF, Usuń)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QCoreApplication, QModelIndex, QPoint, Qt, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -139,10 +141,15 @@ class CardsView(QWidget):
         return menu
 
     # --- data ------------------------------------------------------------------------
+    def scoped(self, card_filter: CardFilter) -> CardFilter:
+        """Users without cards.all see only their own cards; say so to the planner."""
+        if self.ctx.user.can("cards.all"):
+            return card_filter
+        return replace(card_filter, owner_id=self.ctx.user.id)
+
     def refresh(self) -> None:
         self.status_label.clear()
-        self.model.set_filter(self.filter_bar.current_filter())
-        self.refresh_totals(self.model.card_filter)
+        self.on_filter_changed(self.filter_bar.current_filter())
 
     def refresh_totals(self, card_filter: CardFilter) -> None:
         self.ctx.runner.query(
@@ -158,6 +165,7 @@ class CardsView(QWidget):
 
     @Slot(object)
     def on_filter_changed(self, card_filter: CardFilter) -> None:
+        card_filter = self.scoped(card_filter)
         self.model.set_filter(card_filter)
         self.refresh_totals(card_filter)
 

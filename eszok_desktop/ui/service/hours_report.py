@@ -218,6 +218,7 @@ class HoursReportView(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.report: hr.HoursReport | None = None
+        self.detail_limit = hr.DETAIL_LIMIT
         title = QLabel(self.tr("Zestawienie godzinowe"))
         title.setStyleSheet("font-size: 16pt; font-weight: 600;")
         self.preset = QComboBox()
@@ -324,9 +325,12 @@ class HoursReportView(QWidget):
         start, end = self.period()
         technician = self.technician.currentData()
         company = self.company.text()
+        limit = self.detail_limit
         self.status.clear()
         self.ctx.runner.query(
-            lambda s: hr.hours_summary(s, start, end, technician_id=technician, company=company),
+            lambda s: hr.hours_summary(
+                s, start, end, technician_id=technician, company=company, detail_limit=limit
+            ),
             on_success=self.on_report_loaded,
             on_failure=self.on_report_failed,
             owner=self,
@@ -336,11 +340,17 @@ class HoursReportView(QWidget):
         self.report = report
         self.model.set_report(report)
         self.chart.set_report(report)
-        self.summary.setText(
-            self.tr("Kart: {n}   Firm: {c}   Razem godzin: {h}").format(
-                n=report.card_count, c=len(report.companies), h=format_hours(report.total)
-            )
+        summary = self.tr("Kart: {n}   Firm: {c}   Razem godzin: {h}").format(
+            n=f"{report.card_count:,}".replace(",", "\u00a0"),
+            c=f"{len(report.companies):,}".replace(",", "\u00a0"),
+            h=format_hours(report.total),
         )
+        if not report.details_complete:
+            summary += "   " + self.tr(
+                "(pokazano sumy firm; karty pojedynczo: zawęź okres lub firmę — "
+                "eksport zawiera wszystkie karty)"
+            )
+        self.summary.setText(summary)
         self.set_exports_enabled(True)
         self.sig_report_loaded.emit(report)
 
@@ -376,25 +386,50 @@ class HoursReportView(QWidget):
         except OSError as exc:
             self.status.setText(self.tr("Nie udało się zapisać pliku: {e}").format(e=exc.strerror))
 
+    def with_complete_report(self, then) -> None:
+        """Call ``then(report)`` with every card's line (fetched on a worker if the shown
+        report has only the totals)."""
+        report = self.report
+        if report is None:
+            return
+        if report.details_complete:
+            then(report)
+            return
+        technician, company = self.technician.currentData(), self.company.text()
+        self.ctx.runner.query(
+            lambda s: hr.hours_summary(
+                s,
+                report.date_from,
+                report.date_to,
+                technician_id=technician,
+                company=company,
+                detail_limit=None,
+            ),
+            on_success=then,
+            on_failure=self.on_report_failed,
+            owner=self,
+        )
+
     @Slot()
     def on_csv_clicked(self) -> None:
-        if self.report is not None:
-            self.export(hr.to_csv(self.report), "csv", self.tr("CSV (*.csv)"))
+        self.with_complete_report(
+            lambda r: self.export(hr.to_csv(r), "csv", self.tr("CSV (*.csv)"))
+        )
 
     @Slot()
     def on_xlsx_clicked(self) -> None:
-        if self.report is not None:
-            self.export(hr.to_xlsx(self.report), "xlsx", self.tr("Excel (*.xlsx)"))
+        self.with_complete_report(
+            lambda r: self.export(hr.to_xlsx(r), "xlsx", self.tr("Excel (*.xlsx)"))
+        )
 
     @Slot()
     def on_pdf_clicked(self) -> None:
-        if self.report is not None:
-            self.export(hr.to_pdf(self.report), "pdf", self.tr("PDF (*.pdf)"))
+        self.with_complete_report(
+            lambda r: self.export(hr.to_pdf(r), "pdf", self.tr("PDF (*.pdf)"))
+        )
 
     @Slot()
     def on_print_clicked(self) -> None:
-        if self.report is None:
-            return
         printer = pdf_preview.choose_printer(self)
         if printer is not None:
-            pdf_preview.print_pdf(hr.to_pdf(self.report), printer)
+            self.with_complete_report(lambda r: pdf_preview.print_pdf(hr.to_pdf(r), printer))

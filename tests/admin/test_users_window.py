@@ -188,3 +188,21 @@ def test_demoting_oneself_asks_first(qtbot, database, make_context, monkeypatch,
     page.role_button.click()
     qtbot.waitUntil(lambda: account(database, ctx.user.email).role == "kierownik")
     assert errors == []
+
+
+def test_account_history_shows_who_changed_what(qtbot, qtmodeltester, database, make_context):
+    ctx = make_context(full_name="Adam Admin")
+    user_id = database.add_user("serwisant", email="historia@example.pl")
+    page = open_page(qtbot, ctx)
+    page.table.selectRow(row_of(page, "historia@example.pl"))
+    page.choose_role = lambda _account: "kierownik"
+    page.role_button.click()
+    qtbot.waitUntil(lambda: account(database, "historia@example.pl").role == "kierownik")
+    qtbot.waitUntil(lambda: page.selected() is not None and page.selected().id == user_id)
+    page.history_button.click()
+    dialog = page.dialog
+    qtbot.waitUntil(lambda: dialog.loaded)
+    qtmodeltester.check(dialog.model)
+    assert [r.operation for r in dialog.model.rows] == ["I", "U"]
+    assert dialog.model.index(1, 1).data() == "Adam Admin"
+    assert dialog.model.index(1, 3).data() == "rola: serwisant → kierownik"

@@ -114,6 +114,8 @@ class UsersWindow(QWidget):
         self.active_button = QPushButton(self.tr("Dezaktywuj"))
         self.reset_button = QPushButton(self.tr("Resetuj hasło…"))
         self.unlock_button = QPushButton(self.tr("Odblokuj"))
+        self.history_button = QPushButton(self.tr("Historia konta…"))
+        self.history_button.clicked.connect(self.on_history_clicked)
         self.add_button.clicked.connect(self.on_add_clicked)
         self.role_button.clicked.connect(self.on_role_clicked)
         self.active_button.clicked.connect(self.on_active_clicked)
@@ -123,7 +125,7 @@ class UsersWindow(QWidget):
         self.table = make_table(self.model)
         self.table.setObjectName("usersTable")
         self.table.selectionModel().selectionChanged.connect(self.on_selection_changed)
-        self.table.doubleClicked.connect(self.on_role_clicked)
+        self.table.doubleClicked.connect(self.on_history_clicked)
         self.count_label = QLabel()
         self.count_label.setStyleSheet("color: palette(mid);")
 
@@ -131,7 +133,13 @@ class UsersWindow(QWidget):
         top.addWidget(self.search, 1)
         top.addWidget(self.add_button)
         actions = QHBoxLayout()
-        for button in (self.role_button, self.active_button, self.reset_button, self.unlock_button):
+        for button in (
+            self.role_button,
+            self.active_button,
+            self.reset_button,
+            self.unlock_button,
+            self.history_button,
+        ):
             actions.addWidget(button)
         actions.addStretch(1)
         actions.addWidget(self.count_label)
@@ -193,7 +201,12 @@ class UsersWindow(QWidget):
 
     def update_buttons(self) -> None:
         account = self.selected()
-        for button in (self.role_button, self.active_button, self.reset_button):
+        for button in (
+            self.role_button,
+            self.active_button,
+            self.reset_button,
+            self.history_button,
+        ):
             button.setEnabled(account is not None)
         self.unlock_button.setEnabled(account is not None and account.is_locked(self.now))
         if account is not None and not account.active:
@@ -281,3 +294,13 @@ class UsersWindow(QWidget):
         if account is None:
             return
         self.run(lambda s: accounts.unlock(s, account.id))
+
+    @Slot()
+    def on_history_clicked(self) -> None:
+        account = self.selected()
+        if account is None:
+            return
+        from eszok_desktop.ui.admin.audit_view import RecordHistoryDialog
+
+        self.dialog = RecordHistoryDialog(self.ctx, "users", account.id, self)
+        self.dialog.open()

@@ -22,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -58,10 +59,16 @@ def one_run(env: dict[str, str]) -> tuple[str, float]:
         [sys.executable, "-c", CHILD], env=env, stdout=subprocess.PIPE, text=True
     )
     assert proc.stdout is not None
-    line = proc.stdout.readline().strip()
-    elapsed = time.perf_counter() - started
-    proc.wait(timeout=120)
-    return line, elapsed
+    # a hung start (e.g. a modal box) is ended with SIGTERM, which stops its server too
+    watchdog = threading.Timer(180, proc.terminate)
+    watchdog.start()
+    try:
+        line = proc.stdout.readline().strip()
+        elapsed = time.perf_counter() - started
+        proc.wait(timeout=120)
+    finally:
+        watchdog.cancel()
+    return line or "NOTHING SHOWN", elapsed
 
 
 def create_admin(env: dict[str, str]) -> None:

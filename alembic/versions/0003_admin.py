@@ -141,51 +141,77 @@ BEGIN
 END
 $$;
 
--- Every signed-in user changes their own password, proving the old one. It returns
--- false (rather than raising) on a wrong old password so the failure count is kept:
--- repeated wrong guesses lock the account as sign-in does. Other sessions are ended.
+-- Every signed-in user changes their own password, proving the old one. Like sign-in,
+-- the verdict is told only to a later transaction: the function returns an attempt id
+-- whatever happened, and auth.password_change_outcome(id) answers once the attempt is
+-- committed. So a wrong old password always counts towards the lockout (rolling back to
+-- escape the count throws the answer away too). On success the other sessions end.
+CREATE TABLE auth.password_changes (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    user_id bigint NOT NULL REFERENCES auth.users (id),
+    outcome text NOT NULL CHECK (outcome IN ('ok', 'wrong', 'locked')),
+    created_txid bigint NOT NULL DEFAULT txid_current(),
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX password_changes_created_idx ON auth.password_changes (created_at);
+
 CREATE FUNCTION auth.change_own_password(p_old_password text, p_new_hash text)
-RETURNS boolean
+RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
     max_failures constant integer := 5;
     lock_time constant interval := interval '15 minutes';
     me bigint := auth.uid();
     u auth.users%ROWTYPE;
+    v_outcome text;
+    attempt bigint;
 BEGIN
     IF me IS NULL THEN
         RAISE EXCEPTION 'not signed in' USING ERRCODE = 'insufficient_privilege';
     END IF;
     SELECT * INTO u FROM auth.users WHERE id = me FOR UPDATE;
     IF u.locked_until > now() THEN
-        RAISE EXCEPTION 'account locked until %', u.locked_until
-            USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    IF p_old_password IS NULL OR octet_length(p_old_password) > 72
-       OR extensions.crypt(p_old_password, u.password_hash) IS DISTINCT FROM u.password_hash
+        v_outcome := 'locked';
+    ELSIF p_old_password IS NULL OR octet_length(p_old_password) > 72
+          OR extensions.crypt(p_old_password, u.password_hash) IS DISTINCT FROM u.password_hash
     THEN
+        v_outcome := 'wrong';
         IF u.failed_logins + 1 >= max_failures THEN
             UPDATE auth.users SET failed_logins = 0, locked_until = now() + lock_time
              WHERE id = me;
         ELSE
             UPDATE auth.users SET failed_logins = u.failed_logins + 1 WHERE id = me;
         END IF;
-        RETURN false;
+    ELSE
+        v_outcome := 'ok';
+        UPDATE auth.users
+           SET password_hash = p_new_hash, must_change_password = false, failed_logins = 0
+         WHERE id = me;
+        UPDATE auth.sessions SET revoked_at = now()
+         WHERE user_id = me AND revoked_at IS NULL
+           AND token_hash <> sha256(convert_to(current_setting('eszok.token', true), 'UTF8'));
     END IF;
-    UPDATE auth.users
-       SET password_hash = p_new_hash, must_change_password = false, failed_logins = 0
-     WHERE id = me;
-    UPDATE auth.sessions SET revoked_at = now()
-     WHERE user_id = me AND revoked_at IS NULL
-       AND token_hash <> sha256(convert_to(current_setting('eszok.token', true), 'UTF8'));
-    RETURN true;
+    DELETE FROM auth.password_changes WHERE created_at < now() - interval '1 day';
+    INSERT INTO auth.password_changes (user_id, outcome) VALUES (me, v_outcome)
+    RETURNING id INTO attempt;
+    RETURN attempt;
 END
+$$;
+
+-- 'ok', 'wrong' or 'locked' for the caller's committed attempt; NULL inside the attempt's
+-- own transaction and for anybody else's attempt.
+CREATE FUNCTION auth.password_change_outcome(p_attempt bigint) RETURNS text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+    SELECT c.outcome FROM auth.password_changes c
+     WHERE c.id = p_attempt AND c.user_id = auth.uid()
+       AND c.created_txid IS DISTINCT FROM txid_current_if_assigned()
 $$;
 
 GRANT EXECUTE ON FUNCTION
     auth.add_user(text, text, text, text, boolean), auth.set_role(bigint, text),
     auth.set_active(bigint, boolean), auth.reset_password(bigint, text, boolean),
-    auth.unlock(bigint), auth.change_own_password(text, text)
+    auth.unlock(bigint), auth.change_own_password(text, text),
+    auth.password_change_outcome(bigint)
     TO eszok_client;
 """
 
@@ -306,7 +332,9 @@ def downgrade() -> None:
         REVOKE INSERT, DELETE ON eszok.event_kinds FROM eszok_client;
         REVOKE UPDATE (name, active, sort_order, version) ON eszok.event_kinds FROM eszok_client;
         DROP FUNCTION eszok.decide_share_request(bigint, boolean);
+        DROP FUNCTION auth.password_change_outcome(bigint);
         DROP FUNCTION auth.change_own_password(text, text);
+        DROP TABLE auth.password_changes;
         DROP FUNCTION auth.unlock(bigint);
         DROP FUNCTION auth.reset_password(bigint, text, boolean);
         DROP FUNCTION auth.set_active(bigint, boolean);

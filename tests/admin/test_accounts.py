@@ -370,3 +370,55 @@ def test_a_signed_out_connection_gets_nothing(database, admin):
         accounts.set_active(session, victim, False)
     with anonymous.session() as session:
         assert accounts.list_accounts(session) == []
+
+
+def test_the_old_password_verdict_is_told_only_after_commit(database, make_signed_in):
+    """A client that rolls back each guess learns nothing: the answer needs a commit,
+    and a committed wrong guess counts towards the lockout."""
+    user_id, db = make_signed_in("programista")
+    with db.session() as session:
+        attempt = session.execute(
+            text("SELECT auth.change_own_password('Haslo1234', :h)"),
+            {"h": auth.hash_password("Nowehaslo99")},
+        ).scalar_one()
+        inside = session.execute(
+            text("SELECT auth.password_change_outcome(:a)"), {"a": attempt}
+        ).scalar()
+        me = session.execute(
+            text("SELECT must_change_password FROM auth.users WHERE id = auth.uid()")
+        ).scalar()
+        session.rollback()
+    assert inside is None and me is False
+    with database.admin.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM auth.password_changes")).scalar() == 0
+    other_id, other = make_signed_in("serwisant")
+    with db.session() as session:
+        wrong = session.execute(
+            text("SELECT auth.change_own_password('Zlehaslo99', :h)"),
+            {"h": auth.hash_password("Nowehaslo99")},
+        ).scalar_one()
+    with db.session() as session:
+        assert (
+            session.execute(text("SELECT auth.password_change_outcome(:a)"), {"a": wrong}).scalar()
+            == "wrong"
+        )
+    with other.session() as session:  # nobody else learns another user's outcome
+        assert (
+            session.execute(text("SELECT auth.password_change_outcome(:a)"), {"a": wrong}).scalar()
+            is None
+        )
+    assert user_id != other_id
+
+
+def test_repeated_wrong_old_passwords_lock_the_account(database, make_signed_in):
+    user_id, db = make_signed_in("programista")
+    codes = []
+    for _ in range(6):
+        with pytest.raises(ValidationError) as err, db.session() as session:
+            passwords.change_own_password(session, "Zlehaslo99", "Nowehaslo99")
+        codes.append(err.value.code)
+    assert codes == ["wrong"] * 5 + ["locked"]
+    with pytest.raises(ValidationError) as err, db.session() as session:
+        passwords.change_own_password(session, "Haslo1234", "Nowehaslo99")
+    assert err.value.code == "locked"  # even the right one, while locked
+    assert sign_in(database, database.email_of(user_id)).status == auth.SignInStatus.LOCKED

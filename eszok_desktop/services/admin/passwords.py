@@ -35,9 +35,11 @@ def generate_password(length: int = GENERATED_LENGTH) -> str:
 def change_own_password(session: Session, old_password: str, new_password: str) -> None:
     """Change the signed-in user's password; the old one must be given.
 
-    Clears "change at next sign-in" and ends the user's other sessions. A wrong old
-    password raises ValidationError("old_password", "wrong") and counts as a failed
-    attempt (repeated ones lock the account, as at sign-in).
+    Clears "change at next sign-in" and ends the user's other sessions. The attempt is
+    committed on a connection of its own before its outcome is asked for: the database
+    tells whether the old password was right only to a later transaction, so every wrong
+    guess counts towards the lockout (see ``auth.change_own_password``). Raises
+    ValidationError("old_password", "wrong" | "locked").
     """
     if not old_password:
         raise ValidationError("old_password", "required")
@@ -45,13 +47,14 @@ def change_own_password(session: Session, old_password: str, new_password: str) 
     check_password_policy(new_password)
     if new_password == old_password:
         raise ValidationError("new_password", "same_as_old")
-    with translated(unique_field="password"):
-        changed = session.execute(
-            text("SELECT auth.change_own_password(:o, :h)"),
-            {"o": old_password, "h": hash_password(new_password)},
+    new_hash = hash_password(new_password)
+    with translated(unique_field="password"), session.get_bind().connect() as conn:
+        attempt = conn.execute(
+            text("SELECT auth.change_own_password(:o, :h)"), {"o": old_password, "h": new_hash}
         ).scalar_one()
-    if not changed:
-        # Keep the failure count the function recorded: the caller's transaction would
-        # otherwise roll it back together with the refusal.
-        session.commit()
-        raise ValidationError("old_password", "wrong")
+        conn.commit()
+    outcome = session.execute(
+        text("SELECT auth.password_change_outcome(:a)"), {"a": attempt}
+    ).scalar_one()
+    if outcome != "ok":
+        raise ValidationError("old_password", "locked" if outcome == "locked" else "wrong")

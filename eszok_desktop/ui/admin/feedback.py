@@ -31,6 +31,8 @@ ADMIN_ERRORS = {
 FIELD_ERRORS = {
     ("old_password", "wrong"): "Obecne hasło jest nieprawidłowe.",
     ("old_password", "required"): "Podaj obecne hasło.",
+    ("old_password", "locked"): "Po kilku nieudanych próbach konto jest czasowo zablokowane. "
+    "Spróbuj za kwadrans albo poproś administratora o odblokowanie.",
     ("new_password", "same_as_old"): "Nowe hasło musi różnić się od obecnego.",
     ("new_password", "mismatch"): "Powtórzone hasło różni się od nowego.",
     ("password", "mismatch"): "Powtórzone hasło różni się od podanego.",

@@ -66,15 +66,21 @@ CREATE TABLE auth.users (
 );
 CREATE UNIQUE INDEX users_email_key ON auth.users (lower(email));
 
+-- One row per sign-in attempt. Only rows with outcome 'ok' are sessions; the others let
+-- the client learn the outcome once the attempt is committed (see auth.login).
 CREATE TABLE auth.sessions (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    user_id bigint NOT NULL REFERENCES auth.users (id),
+    user_id bigint REFERENCES auth.users (id),
     token_hash bytea NOT NULL UNIQUE,
+    outcome text NOT NULL CHECK (outcome IN ('ok', 'invalid', 'locked', 'inactive')),
+    locked_until timestamptz,
+    created_txid bigint NOT NULL DEFAULT txid_current(),
     created_at timestamptz NOT NULL DEFAULT now(),
     expires_at timestamptz NOT NULL,
     revoked_at timestamptz
 );
 CREATE INDEX sessions_user_idx ON auth.sessions (user_id) WHERE revoked_at IS NULL;
+CREATE INDEX sessions_expiry_idx ON auth.sessions (expires_at);
 
 CREATE TABLE eszok.calendars (
     id smallint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -205,7 +211,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
     SELECT s.user_id
       FROM auth.sessions s JOIN auth.users u ON u.id = s.user_id
      WHERE s.token_hash = sha256(convert_to(current_setting('eszok.token', true), 'UTF8'))
-       AND s.revoked_at IS NULL AND s.expires_at > now() AND u.active
+       AND s.outcome = 'ok' AND s.revoked_at IS NULL AND s.expires_at > now() AND u.active
+       AND s.created_txid IS DISTINCT FROM txid_current_if_assigned()
 $$;
 
 -- True for maintenance logins (members of eszok_owner: migrations, `eszok` CLI as admin).
@@ -238,66 +245,89 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
       FROM eszok.calendar_grants g WHERE g.grantee_id = auth.uid() AND g.level = 'manage'
 $$;
 
-CREATE FUNCTION auth.sign_in(
-    p_email text, p_password text,
-    OUT token text, OUT status text, OUT locked_until timestamptz,
-    OUT must_change_password boolean)
+-- Sign-in. Every attempt returns a fresh random token, valid only when the password was
+-- right, and nothing observable inside the calling transaction tells which: auth.uid()
+-- and auth.sign_in_outcome() ignore rows written by the current transaction, and every
+-- path writes the same rows. So a client learns the outcome only after committing the
+-- attempt, and a failure it commits counts towards the lockout; rolling back to escape
+-- the count also throws the answer away.
+CREATE FUNCTION auth.login(p_email text, p_password text) RETURNS text
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog AS $$
 DECLARE
     max_failures constant integer := 5;
     lock_time constant interval := interval '15 minutes';
     session_length constant interval := interval '12 hours';
     u auth.users%ROWTYPE;
+    v_token text := encode(extensions.gen_random_bytes(32), 'hex');
+    v_outcome text;
+    v_locked timestamptz;
     failures integer;
 BEGIN
-    IF p_password IS NULL OR octet_length(p_password) > 72 THEN
-        status := 'invalid';
-        RETURN;
-    END IF;
     SELECT * INTO u FROM auth.users WHERE lower(email) = lower(btrim(p_email)) FOR UPDATE;
     IF NOT FOUND THEN
-        PERFORM extensions.crypt(p_password, '{TIMING_HASH}');
-        status := 'invalid';
-        RETURN;
-    END IF;
-    IF u.locked_until > now() THEN
-        status := 'locked';
-        locked_until := u.locked_until;
-        RETURN;
-    END IF;
-    IF extensions.crypt(p_password, u.password_hash) IS DISTINCT FROM u.password_hash THEN
+        -- as slow as a wrong password, so timing does not tell which e-mails exist
+        PERFORM extensions.crypt(coalesce(p_password, ''), '{TIMING_HASH}');
+        v_outcome := 'invalid';
+    ELSIF u.locked_until > now() THEN
+        v_outcome := 'locked';
+        v_locked := u.locked_until;
+        UPDATE auth.users SET failed_logins = failed_logins WHERE id = u.id;
+    ELSIF p_password IS NULL OR octet_length(p_password) > 72
+          OR extensions.crypt(p_password, u.password_hash) IS DISTINCT FROM u.password_hash THEN
         failures := CASE WHEN u.locked_until IS NULL THEN u.failed_logins + 1 ELSE 1 END;
         IF failures >= max_failures THEN
-            UPDATE auth.users SET failed_logins = 0, locked_until = now() + lock_time
-             WHERE id = u.id;
-            status := 'locked';
-            locked_until := now() + lock_time;
+            v_outcome := 'locked';
+            v_locked := now() + lock_time;
+            UPDATE auth.users SET failed_logins = 0, locked_until = v_locked WHERE id = u.id;
         ELSE
+            v_outcome := 'invalid';
             UPDATE auth.users SET failed_logins = failures, locked_until = NULL
              WHERE id = u.id;
-            status := 'invalid';
         END IF;
-        RETURN;
+    ELSIF NOT u.active THEN
+        v_outcome := 'inactive';
+        UPDATE auth.users SET failed_logins = 0, locked_until = NULL WHERE id = u.id;
+    ELSE
+        v_outcome := 'ok';
+        UPDATE auth.users
+           SET failed_logins = 0, locked_until = NULL,
+               previous_login_at = last_login_at, last_login_at = now()
+         WHERE id = u.id;
     END IF;
-    IF NOT u.active THEN
-        status := 'inactive';
-        RETURN;
-    END IF;
-    token := encode(extensions.gen_random_bytes(32), 'hex');
-    INSERT INTO auth.sessions (user_id, token_hash, expires_at)
-    VALUES (u.id, sha256(convert_to(token, 'UTF8')), now() + session_length);
-    UPDATE auth.users
-       SET failed_logins = 0, locked_until = NULL,
-           previous_login_at = last_login_at, last_login_at = now()
-     WHERE id = u.id;
-    status := 'ok';
-    must_change_password := u.must_change_password;
+    -- a failed attempt is born revoked: it only answers auth.sign_in_outcome
+    INSERT INTO auth.sessions (user_id, token_hash, outcome, locked_until, expires_at,
+                               revoked_at)
+    VALUES (u.id, sha256(convert_to(v_token, 'UTF8')), v_outcome, v_locked,
+            now() + CASE WHEN v_outcome = 'ok' THEN session_length ELSE interval '1 hour' END,
+            CASE WHEN v_outcome = 'ok' THEN NULL ELSE now() END);
+    DELETE FROM auth.sessions WHERE expires_at < now() - interval '1 day';
+    RETURN v_token;
 END
 $$;
 
-CREATE FUNCTION auth.login(p_email text, p_password text) RETURNS text
-LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog AS $$
-    SELECT token FROM auth.sign_in(p_email, p_password)
+-- What became of the attempt that returned p_token; answered only in a later transaction.
+CREATE FUNCTION auth.sign_in_outcome(
+    p_token text, OUT status text, OUT locked_until timestamptz,
+    OUT must_change_password boolean)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+    SELECT coalesce(s.outcome, 'invalid'), s.locked_until,
+           coalesce(s.outcome = 'ok' AND u.must_change_password, false)
+      FROM (SELECT 1) AS one
+      LEFT JOIN auth.sessions s
+             ON s.token_hash = sha256(convert_to(p_token, 'UTF8'))
+            AND s.created_txid IS DISTINCT FROM txid_current_if_assigned()
+            AND s.expires_at > now()
+      LEFT JOIN auth.users u ON u.id = s.user_id
+$$;
+
+-- Sign-in bookkeeping of every account, for the administrators' user list only.
+CREATE FUNCTION auth.account_states(
+    OUT user_id bigint, OUT failed_logins integer, OUT locked_until timestamptz,
+    OUT last_login_at timestamptz)
+RETURNS SETOF record
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+    SELECT u.id, u.failed_logins, u.locked_until, u.last_login_at
+      FROM auth.users u WHERE auth.has_capability('admin.users')
 $$;
 
 CREATE FUNCTION auth.logout() RETURNS void
@@ -428,7 +458,8 @@ END
 $$;
 
 GRANT EXECUTE ON FUNCTION auth.uid(), auth.is_maintenance(), auth.has_capability(text),
-    auth.sign_in(text, text), auth.login(text, text), auth.logout(),
+    auth.login(text, text), auth.sign_in_outcome(text), auth.account_states(),
+    auth.logout(),
     auth.create_first_admin(text, text, text), auth.needs_first_admin(), auth.whoami(),
     eszok.readable_calendars(), eszok.manageable_calendars()
     TO eszok_client;
@@ -509,8 +540,9 @@ POLICIES = """
 ALTER TABLE auth.users ENABLE ROW LEVEL SECURITY;
 CREATE POLICY users_read ON auth.users FOR SELECT
     USING ((SELECT auth.uid()) IS NOT NULL);
-GRANT SELECT (id, email, full_name, role, active, must_change_password, failed_logins,
-              locked_until, last_login_at, previous_login_at, created_at, version)
+-- Not the sign-in bookkeeping either: it changes inside auth.login's transaction and would
+-- tell a probing client whether a password was right (see auth.login).
+GRANT SELECT (id, email, full_name, role, active, must_change_password, created_at, version)
     ON auth.users TO eszok_client;
 
 -- Dictionaries: readable when signed in; changed by administrators.

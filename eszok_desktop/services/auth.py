@@ -69,15 +69,26 @@ def hash_password(password: str, cost: int = BCRYPT_COST) -> str:
 
 
 def sign_in(session: Session, email: str, password: str) -> SignInResult:
-    """Ask the database to verify the password and open a session (``auth.sign_in``)."""
+    """Sign in through ``auth.login`` and report the outcome.
+
+    The attempt is committed on a connection of its own before its outcome is asked for:
+    the database reveals whether the password was right only to a later transaction, so
+    that every failure counts towards the lockout (see ``auth.login``).
+    """
     check_password_length(password)
+    with session.get_bind().connect() as conn:
+        token = conn.execute(
+            text("SELECT auth.login(:e, :p)"), {"e": email.strip(), "p": password}
+        ).scalar_one()
+        conn.commit()
     row = session.execute(
-        text("SELECT token, status, locked_until, must_change_password FROM auth.sign_in(:e, :p)"),
-        {"e": email.strip(), "p": password},
+        text("SELECT status, locked_until, must_change_password FROM auth.sign_in_outcome(:t)"),
+        {"t": token},
     ).one()
+    status = SignInStatus(row.status)
     return SignInResult(
-        status=SignInStatus(row.status),
-        token=row.token,
+        status=status,
+        token=token if status is SignInStatus.OK else None,
         locked_until=row.locked_until,
         must_change_password=bool(row.must_change_password),
     )

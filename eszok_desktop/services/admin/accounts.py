@@ -53,9 +53,10 @@ def list_accounts(session: Session, search: str = "") -> list[Account]:
     rows = session.execute(
         text(
             "SELECT u.id, u.email, u.full_name, u.role, coalesce(r.name, u.role) AS role_name, "
-            "u.active, u.must_change_password, u.locked_until, u.failed_logins, "
-            "u.last_login_at, u.created_at, u.version "
+            "u.active, u.must_change_password, st.locked_until, "
+            "coalesce(st.failed_logins, 0), st.last_login_at, u.created_at, u.version "
             "FROM auth.users u LEFT JOIN eszok.roles r ON r.code = u.role "
+            "LEFT JOIN auth.account_states() st ON st.user_id = u.id "
             "WHERE :q = '' OR u.full_name ILIKE :p OR u.email ILIKE :p "
             "ORDER BY NOT u.active, lower(u.full_name), u.id"
         ),

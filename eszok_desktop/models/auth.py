@@ -7,7 +7,9 @@ from eszok_desktop.models.base import Base
 
 
 class User(Base):
-    """``auth.users`` as the client may read it (the password hash is not granted)."""
+    """``auth.users`` as the client may read it: neither the password hash nor the sign-in
+    bookkeeping (failed attempts, lock, sign-in times) is granted; see auth.whoami() and
+    auth.account_states()."""
 
     __tablename__ = "users"
     __table_args__ = {"schema": "auth"}
@@ -18,10 +20,6 @@ class User(Base):
     role: Mapped[str] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean)
     must_change_password: Mapped[bool] = mapped_column(Boolean)
-    failed_logins: Mapped[int] = mapped_column(Integer)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    previous_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer)
     __mapper_args__ = {"version_id_col": version}

@@ -23,6 +23,7 @@ class AdminModule(QWidget):
 
         self.setObjectName("adminModule")
         self.tabs = QTabWidget()
+        self.tabs.setTabBarAutoHide(True)  # a manager's single page needs no tab
         self.pages: dict[str, QWidget] = {}
         if ctx.user.can("admin.users"):
             self._add("users", UsersWindow(ctx), self.tr("Użytkownicy"))

@@ -164,20 +164,40 @@ def test_period_query_returns_only_overlapping_events_of_chosen_calendars(world)
     assert [r.starts_at for r in rows] == sorted(r.starts_at for r in rows)
 
 
-def test_period_query_uses_the_range_index(world, database):
-    with database.admin.connect() as conn:
-        conn.execute(text("SET enable_seqscan = off"))
-        plan = "\n".join(
-            r[0]
-            for r in conn.execute(
-                text(
-                    "EXPLAIN SELECT id FROM eszok.events WHERE tstzrange(starts_at, ends_at, '[]') "
-                    "&& tstzrange(now(), now() + interval '1 month', '[)') "
-                    "AND participant_ids && ARRAY[1::bigint]"
-                )
-            )
+def test_period_query_uses_an_index_under_row_level_security(world, database):
+    """As the client, with RLS on: the time bounds must be index conditions (a non-leakproof
+    operator such as ``&&`` would force a sequential scan of every event)."""
+    anna = world.person()
+    with database.admin.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO eszok.events (calendar_id, kind_id, title, starts_at, ends_at, "
+                "participant_ids, created_by) SELECT 1, :k, 'x', t, t + interval '1 hour', "
+                "ARRAY[CAST(:a AS bigint)], :a FROM generate_series(timestamptz '2026-01-01', "
+                "timestamptz '2026-12-31', interval '2 hours') AS t"
+            ),
+            {"k": world.kinds[("handlowy", "Spotkanie")], "a": anna.id},
         )
-    assert "events_range_idx" in plan or "events_participants_idx" in plan, plan
+        conn.execute(
+            text(
+                "INSERT INTO eszok.events (calendar_id, kind_id, title, starts_at, ends_at, "
+                "participant_ids, created_by) VALUES (1, :k, 'Długie', '2025-12-01', "
+                "'2026-07-01', ARRAY[CAST(:a AS bigint)], :a)"
+            ),
+            {"k": world.kinds[("handlowy", "Spotkanie")], "a": anna.id},
+        )
+        conn.execute(text("ANALYZE eszok.events"))
+    params = events.period_params(at(2026, 5, 1), at(2026, 6, 1), [anna.id], [1, 2, 3])
+    with anna.db.session() as s:
+        plan = "\n".join(
+            r[0] for r in s.execute(text("EXPLAIN " + str(events.PERIOD_SQL.compile())), params)
+        )
+        rows = events.fetch_period(s, at(2026, 5, 1), at(2026, 6, 1), [anna.id], [1, 2, 3])
+    assert "Seq Scan" not in plan, plan
+    assert "events_period_idx" in plan and "events_long_idx" in plan, plan
+    # the long event that started months before is found through its own index
+    assert "Długie" in {r.title for r in rows}
+    assert len(rows) == 31 * 12 + 1
 
 
 # --- validation and saving --------------------------------------------------------

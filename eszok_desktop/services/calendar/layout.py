@@ -22,6 +22,7 @@ lay events out with these functions, so the geometry is decided and tested in on
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -75,11 +76,13 @@ def place_intervals(items: Iterable[tuple[K, Any, Any]]) -> dict[K, Placement]:
 
     def flush() -> None:
         columns = len(column_last)
+        by_column: list[list[tuple[Any, Any]]] = [[] for _ in range(columns)]
+        for start, end, _key, col in cluster:
+            by_column[col].append((start, end))
         for start, end, key, col in cluster:
             span = 1
             while col + span < columns and not any(
-                other_col == col + span and _overlaps(start, end, o_start, o_end)
-                for o_start, o_end, _k, other_col in cluster
+                _overlaps(start, end, o_start, o_end) for o_start, o_end in by_column[col + span]
             ):
                 span += 1
             result[key] = Placement(col, columns, span)
@@ -258,15 +261,19 @@ def place_lanes(items: Iterable[tuple[K, int, int]]) -> dict[K, int]:
     """Greedy lanes for half-open integer ranges: each item takes the lowest free lane
     (unlike sub-columns, lanes are not shared per cluster: month rows stack)."""
     ordered = sorted(enumerate(items), key=lambda it: (it[1][1], -(it[1][2] - it[1][1]), it[0]))
-    lane_ends: list[int] = []
+    busy: list[tuple[int, int]] = []  # heap of (end, lane) still occupied
+    free: list[int] = []  # heap of lanes free again
+    lanes = 0
     result: dict[K, int] = {}
     for _i, (key, start, end) in ordered:
-        lane = next((n for n, e in enumerate(lane_ends) if e <= start), None)
-        if lane is None:
-            lane = len(lane_ends)
-            lane_ends.append(end)
+        while busy and busy[0][0] <= start:
+            heapq.heappush(free, heapq.heappop(busy)[1])
+        if free:
+            lane = heapq.heappop(free)
         else:
-            lane_ends[lane] = end
+            lane = lanes
+            lanes += 1
+        heapq.heappush(busy, (end, lane))
         result[key] = lane
     return result
 

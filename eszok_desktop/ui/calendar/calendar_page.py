@@ -9,9 +9,10 @@ saved at once and pushed on an undo stack (Ctrl+Z while the screen is open).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import partial
 
 from PySide6.QtCore import QCoreApplication, QLocale, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QUndoCommand, QUndoStack
@@ -72,6 +73,15 @@ def period_title(mode: ViewMode, anchor: date) -> str:
         left += f" {first.year}"
     week = tr("tydz. {n}").format(n=iso_week(anchor))
     return f"{left} – {last.day} {POLISH.monthName(last.month)} {last.year} ({week})"
+
+
+@dataclass(frozen=True)
+class _RowStyle:
+    overlaid: frozenset[int]
+    by_user: bool  # colour by user (several calendars overlaid) instead of by calendar
+    manageable: frozenset[int]
+    manage_all: bool
+    user_colors: dict[int, str]
 
 
 class MoveCommand(QUndoCommand):
@@ -316,43 +326,43 @@ class CalendarPage(QWidget):
         self.sig_period_loaded.emit()
 
     def _show_rows(self) -> None:
-        items = [self.grid_event(row) for row in self.rows.values()]
-        self.current_view().set_events(items)
+        self.current_view().set_events(self.grid_events(self.rows.values()))
 
-    def grid_event(self, row: EventRow) -> GridEvent:
+    def grid_events(self, rows: Iterable[EventRow]) -> list[GridEvent]:
+        """The rows as the views paint them (colours, permissions, lazy tooltips)."""
+        style = self._row_style()
+        return [self.grid_event(row, style) for row in rows]
+
+    def _row_style(self) -> _RowStyle:
+        """What colouring and permissions depend on, computed once per batch of rows."""
+        overlaid = self.side_panel.selected_users()
+        assert self.dictionaries is not None
+        return _RowStyle(
+            overlaid=overlaid,
+            by_user=len(overlaid) > 1 or self.context.user.id not in overlaid,
+            manageable=self.dictionaries.manageable_ids(),
+            manage_all=self.context.user.can("calendars.all"),
+            user_colors={uid: self.side_panel.user_color(uid) for uid in overlaid},
+        )
+
+    def grid_event(self, row: EventRow, style: _RowStyle | None = None) -> GridEvent:
         d = self.dictionaries
         assert d is not None
+        style = style or self._row_style()
         calendar = d.calendar(row.calendar_id)
         kind = d.kind(row.kind_id)
         cal_color = calendar.color if calendar else "#607080"
-        overlaid = self.side_panel.selected_users()
         me = self.context.user.id
         color, accent = cal_color, None
-        if len(overlaid) > 1 or me not in overlaid:
-            owner = me if me in row.participant_ids and me in overlaid else None
+        if style.by_user:
+            owner = me if me in row.participant_ids and me in style.overlaid else None
             if owner is None:
-                owner = next((p for p in row.participant_ids if p in overlaid), me)
-            color, accent = self.side_panel.user_color(owner), cal_color
-        subtitle = " · ".join(x for x in ((kind.name if kind else ""), row.company_name or "") if x)
-        manageable = d.manageable_ids()
-        editable = self.context.user.can("calendars.all") or bool(
-            set(row.participant_ids) & manageable
-        )
-        people = ", ".join(d.person_name(p) for p in row.participant_ids)
-        start, end = row.starts_at.astimezone(self.tz), row.ends_at.astimezone(self.tz)
-        when = tr("cały dzień") if row.all_day else f"{start:%d.%m.%Y %H:%M} – {end:%d.%m.%Y %H:%M}"
-        tooltip = "\n".join(
-            x
-            for x in (
-                row.title,
-                when,
-                f"{calendar.name if calendar else ''}: {kind.name if kind else ''}",
-                row.company_name or "",
-                tr("Uczestnicy: {names}").format(names=people),
-                "" if editable else tr("(tylko podgląd)"),
-            )
-            if x
-        )
+                owner = next((p for p in row.participant_ids if p in style.overlaid), me)
+            color = style.user_colors.get(owner) or self.side_panel.user_color(owner)
+            accent = cal_color
+        kind_name = kind.name if kind else ""
+        subtitle = " · ".join(x for x in (kind_name, row.company_name or "") if x)
+        editable = style.manage_all or not style.manageable.isdisjoint(row.participant_ids)
         return GridEvent(
             key=row.id,
             title=row.title,
@@ -361,9 +371,33 @@ class CalendarPage(QWidget):
             color=color,
             all_day=row.all_day,
             subtitle=subtitle,
-            tooltip=tooltip,
+            # built when hovered: thousands of rows get one, few are looked at
+            tooltip=partial(
+                self.tooltip_text, row, calendar.name if calendar else "", kind_name, editable
+            ),
             editable=editable,
             accent=accent,
+        )
+
+    def tooltip_text(
+        self, row: EventRow, calendar_name: str, kind_name: str, editable: bool
+    ) -> str:
+        d = self.dictionaries
+        assert d is not None
+        people = ", ".join(d.person_name(p) for p in row.participant_ids)
+        start, end = row.starts_at.astimezone(self.tz), row.ends_at.astimezone(self.tz)
+        when = tr("cały dzień") if row.all_day else f"{start:%d.%m.%Y %H:%M} – {end:%d.%m.%Y %H:%M}"
+        return "\n".join(
+            x
+            for x in (
+                row.title,
+                when,
+                f"{calendar_name}: {kind_name}",
+                row.company_name or "",
+                tr("Uczestnicy: {names}").format(names=people),
+                "" if editable else tr("(tylko podgląd)"),
+            )
+            if x
         )
 
     def on_changes_happened(self, kinds: frozenset[str]) -> None:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 from eszok_desktop.services.calendar import layout
 from eszok_desktop.services.calendar.periods import ViewMode, visible_days
 from eszok_desktop.services.calendar.public_holidays import polish_holiday
-from eszok_desktop.ui.calendar.time_grid import GridEvent, default_tooltip, text_color_for, tint
+from eszok_desktop.ui.calendar.time_grid import GridEvent, text_color_for, tint, tooltip_of
 
 POLISH = QLocale(QLocale.Language.Polish, QLocale.Country.Poland)
 
@@ -66,6 +66,7 @@ class MonthView(QWidget):
         self._by_key: dict[Hashable, GridEvent] = {}
         self._items: list[_Item] = []
         self._more: list[_More] = []
+        self._bars: dict[Hashable, bool] = {}
         self._selected: Hashable | None = None
         self._read_only = False
         self._press: tuple[QPointF, date, Hashable | None] | None = None
@@ -168,48 +169,78 @@ class MonthView(QWidget):
         if not self._days:
             return
         capacity = self.capacity()
-        ordered = sorted(
-            self._events,
-            key=lambda ev: (not ev.all_day, ev.start.astimezone(UTC), -_length(ev)),
-        )
-        covered = {ev.key: layout.covered_dates(ev.start, ev.end, self._tz) for ev in ordered}
+        tz = self._tz
+        index_of = {day: i for i, day in enumerate(self._days)}
+        bars: list[tuple[datetime, timedelta, GridEvent, date, date]] = []
+        singles: list[list[tuple[datetime, timedelta, GridEvent]]] = [[] for _ in self._days]
+        for ev in self._events:
+            start_utc, end_utc = ev.start.astimezone(UTC), ev.end.astimezone(UTC)
+            first, last = layout.covered_dates(start_utc, end_utc, tz)
+            key = (start_utc, start_utc - end_utc)  # earlier first, then longer first
+            if ev.all_day or first != last:
+                bars.append((*key, ev, first, last))
+            elif first in index_of:
+                singles[index_of[first]].append((*key, ev))
+        bars.sort(key=lambda b: (not b[2].all_day, b[0], b[1]))
+        self._bars = {b[2].key: True for b in bars}
         for row in range(self._rows()):
             week = self._days[row * 7 : row * 7 + 7]
-            spans = layout.layout_all_day([(ev.key, *covered[ev.key]) for ev in ordered], week)
-            lanes_by_day: dict[int, list[layout.DaySpan]] = {i: [] for i in range(7)}
+            # multi-day bars first take the lowest lanes across the week; single-day events
+            # then fill the free lanes of their day in time order, which is what one greedy
+            # pass over all of them would give, without placing the hidden ones
+            spans = layout.layout_all_day(
+                [(b[2].key, b[3], b[4]) for b in bars if b[4] >= week[0] and b[3] <= week[-1]],
+                week,
+            )
+            taken: list[dict[int, layout.DaySpan]] = [{} for _ in range(7)]
             for span in spans:
                 for i in range(span.first, span.last + 1):
-                    lanes_by_day[i].append(span)
+                    taken[i][span.lane] = span
             for i, day in enumerate(week):
-                here = lanes_by_day[i]
-                cell = self.cell_rect(day)
-                overflow = bool(here) and max(s.lane for s in here) + 1 > capacity
+                day_singles = sorted(singles[row * 7 + i], key=lambda t: (t[0], t[1]))
+                total = len(taken[i]) + len(day_singles)
+                lanes_needed = max(taken[i], default=-1) + 1
+                free = (lane for lane in range(10_000) if lane not in taken[i])
+                placed: list[tuple[int, GridEvent]] = []
+                for _start, _neg, ev in day_singles:
+                    lane = next(free)
+                    lanes_needed = max(lanes_needed, lane + 1)
+                    if lane >= capacity:
+                        break
+                    placed.append((lane, ev))
+                overflow = lanes_needed > capacity
                 shown_lanes = capacity - 1 if overflow else capacity
-                for span in here:
-                    if span.lane >= shown_lanes:
+                cell = self.cell_rect(day)
+                shown = 0
+                for lane, span in sorted(taken[i].items()):
+                    if lane >= shown_lanes:
                         continue
-                    top = cell.top() + self.DAY_LABEL_HEIGHT + span.lane * self.LINE_HEIGHT
-                    # a bar continues into the neighbour cell only if it is shown there too
-                    left_cut = i > span.first and span.lane < _shown_lanes_of(
-                        lanes_by_day[i - 1], capacity
-                    )
-                    right_cut = i < span.last and span.lane < _shown_lanes_of(
-                        lanes_by_day[i + 1], capacity
-                    )
-                    rect = QRectF(
-                        cell.left() + (0 if left_cut else 3),
-                        top,
-                        cell.width() - (0 if left_cut else 3) - (0 if right_cut else 3),
-                        self.LINE_HEIGHT - 2,
-                    )
+                    shown += 1
+                    left_cut = i > span.first and lane < _shown_lanes_of(taken[i - 1], capacity)
+                    right_cut = i < span.last and lane < _shown_lanes_of(taken[i + 1], capacity)
+                    rect = self._line_rect(cell, lane, left_cut, right_cut)
                     first_piece = i == span.first or not left_cut
                     self._items.append(_Item(rect, span.key, day, first_piece, left_cut, right_cut))
+                for lane, ev in placed:
+                    if lane >= shown_lanes:
+                        continue
+                    shown += 1
+                    rect = self._line_rect(cell, lane, False, False)
+                    self._items.append(_Item(rect, ev.key, day, True))
                 if overflow:
-                    hidden = sum(1 for s in here if s.lane >= shown_lanes)
                     top = cell.top() + self.DAY_LABEL_HEIGHT + shown_lanes * self.LINE_HEIGHT
                     rect = QRectF(cell.left() + 3, top, cell.width() - 6, self.LINE_HEIGHT - 2)
-                    self._more.append(_More(rect, day, hidden))
+                    self._more.append(_More(rect, day, total - shown))
         self.update()
+
+    def _line_rect(self, cell: QRectF, lane: int, left_cut: bool, right_cut: bool) -> QRectF:
+        top = cell.top() + self.DAY_LABEL_HEIGHT + lane * self.LINE_HEIGHT
+        return QRectF(
+            cell.left() + (0 if left_cut else 3),
+            top,
+            cell.width() - (0 if left_cut else 3) - (0 if right_cut else 3),
+            self.LINE_HEIGHT - 2,
+        )
 
     # --- painting -----------------------------------------------------------------
 
@@ -292,8 +323,7 @@ class MonthView(QWidget):
         self, painter: QPainter, item: _Item, ev: GridEvent, metrics: QFontMetrics, font: QFont
     ) -> None:
         base = QColor(ev.color)
-        first, last = layout.covered_dates(ev.start, ev.end, self._tz)
-        bar = ev.all_day or first != last
+        bar = self._bars.get(item.key, False)
         rect = item.rect
         selected = ev.key == self._selected
         if bar:
@@ -340,9 +370,7 @@ class MonthView(QWidget):
             item = self._item_at(QPointF(event.pos()))
             ev = self._by_key.get(item.key) if item else None
             if ev is not None:
-                QToolTip.showText(
-                    event.globalPos(), ev.tooltip or default_tooltip(ev, self._tz), self
-                )
+                QToolTip.showText(event.globalPos(), tooltip_of(ev, self._tz), self)
             else:
                 QToolTip.hideText()
                 event.ignore()
@@ -420,9 +448,10 @@ class MonthView(QWidget):
             self.sig_event_activated.emit(item.key)
 
 
-def _shown_lanes_of(spans: list[layout.DaySpan], capacity: int) -> int:
-    """How many lanes a cell with ``spans`` shows (one less when "+N więcej" is needed)."""
-    overflow = bool(spans) and max(s.lane for s in spans) + 1 > capacity
+def _shown_lanes_of(taken: dict[int, layout.DaySpan], capacity: int) -> int:
+    """A bound on the lanes a neighbour cell shows: a bar continues into it unless its
+    lane is cut off there by "+N więcej"."""
+    overflow = bool(taken) and max(taken) + 1 > capacity
     return capacity - 1 if overflow else capacity
 
 

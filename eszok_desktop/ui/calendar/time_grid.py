@@ -72,7 +72,8 @@ class GridEvent:
     color: str = "#2f6fb7"  # box colour: the calendar's, or the user's when overlaid
     all_day: bool = False
     subtitle: str = ""  # a second line (kind, company)
-    tooltip: str = ""  # shown on hover; the title and times when empty
+    tooltip: str | Callable[[], str] = ""  # on hover (a callable is asked then); default:
+    # the title and times
     editable: bool = False  # may be moved and resized by dragging
     accent: str | None = None  # left stripe colour (e.g. the calendar's when overlaid)
 
@@ -110,6 +111,12 @@ def tint(color: QColor, amount: float) -> QColor:
         1 - (1 - color.greenF()) * amount,
         1 - (1 - color.blueF()) * amount,
     )
+
+
+def tooltip_of(ev: GridEvent, tz: tzinfo) -> str:
+    """The text to show when hovering ``ev``."""
+    text = ev.tooltip() if callable(ev.tooltip) else ev.tooltip
+    return text or default_tooltip(ev, tz)
 
 
 def default_tooltip(ev: GridEvent, tz: tzinfo) -> str:
@@ -330,8 +337,28 @@ class TimeGrid(QWidget):
 
     def _relayout(self) -> None:
         events = self._shown_events()
-        timed = [ev for ev in events if not ev.all_day]
-        self._segments = [layout.layout_day(timed, day, self._tz) for day in self._days]
+        # bucket the timed events by the days they touch, so each column lays out only
+        # its own (an overlaid week has about a thousand)
+        index_of = {day: i for i, day in enumerate(self._days)}
+        per_day: list[list[GridEvent]] = [[] for _ in self._days]
+        for ev in events:
+            if ev.all_day:
+                continue
+            first = ev.start.astimezone(self._tz).date()
+            last = ev.end.astimezone(self._tz).date()
+            if (last - first).days > len(self._days) + 1:
+                hits = [i for d, i in index_of.items() if first <= d <= last]
+            else:
+                hits = [
+                    index_of[d]
+                    for d in (first + timedelta(days=n) for n in range((last - first).days + 1))
+                    if d in index_of
+                ]
+            for i in hits:
+                per_day[i].append(ev)
+        self._segments = [
+            layout.layout_day(per_day[i], day, self._tz) for i, day in enumerate(self._days)
+        ]
         spans_in = [
             (ev.key, *layout.covered_dates(ev.start, ev.end, self._tz))
             for ev in events
@@ -460,10 +487,8 @@ class TimeGrid(QWidget):
         stripe = QColor(ev.accent or ev.color)
         painter.fillRect(QRectF(rect.left() + 1, rect.top() + 1, 4, rect.height() - 2), stripe)
         painter.setPen(text_color_for(fill))
-        font = QFont(self.font())
-        font.setPointSizeF(font.pointSizeF() * 0.85)
+        font, bold, metrics, bold_metrics = self._box_fonts()
         painter.setFont(font)
-        metrics = QFontMetrics(font)
         text_rect = rect.adjusted(7, 1, -2, -1)
         lines = [ev.title]
         if timed:
@@ -477,10 +502,8 @@ class TimeGrid(QWidget):
             if y + metrics.height() > text_rect.bottom() + 2 and i > 0:
                 break
             if i == 0:
-                bold = QFont(font)
-                bold.setBold(True)
                 painter.setFont(bold)
-                elided = QFontMetrics(bold).elidedText(
+                elided = bold_metrics.elidedText(
                     line, Qt.TextElideMode.ElideRight, int(text_rect.width())
                 )
             else:
@@ -490,6 +513,18 @@ class TimeGrid(QWidget):
                 )
             painter.drawText(QPointF(text_rect.left(), y + metrics.ascent()), elided)
             y += metrics.height()
+
+    def _box_fonts(self) -> tuple[QFont, QFont, QFontMetrics, QFontMetrics]:
+        """Fonts of the event boxes, made once per widget font (not per box)."""
+        key = self.font().key()
+        if getattr(self, "_fonts_key", None) != key:
+            font = QFont(self.font())
+            font.setPointSizeF(font.pointSizeF() * 0.85)
+            bold = QFont(font)
+            bold.setBold(True)
+            self._fonts = (font, bold, QFontMetrics(font), QFontMetrics(bold))
+            self._fonts_key = key
+        return self._fonts
 
     def _paint_now_line(self, painter: QPainter, body: QRectF) -> None:
         now = self._now_provider()
@@ -605,9 +640,7 @@ class TimeGrid(QWidget):
             hit = self._event_at(QPointF(event.pos()))
             if hit is not None and hit[0] in self._by_key:
                 ev = self._by_key[hit[0]]
-                QToolTip.showText(
-                    event.globalPos(), ev.tooltip or default_tooltip(ev, self._tz), self
-                )
+                QToolTip.showText(event.globalPos(), tooltip_of(ev, self._tz), self)
             else:
                 QToolTip.hideText()
                 event.ignore()

@@ -188,7 +188,7 @@ def calendar_owners(
 # --- the period query -----------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EventRow:
     """An event as the views paint it (no note or address: they are not shown)."""
 

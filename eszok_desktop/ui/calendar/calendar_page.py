@@ -77,6 +77,8 @@ def period_title(mode: ViewMode, anchor: date) -> str:
 
 @dataclass(frozen=True)
 class _RowStyle:
+    me: int
+    labels: dict[tuple[int, int], tuple[str, str, str]]  # (calendar, kind) → names, colour
     overlaid: frozenset[int]
     by_user: bool  # colour by user (several calendars overlaid) instead of by calendar
     manageable: frozenset[int]
@@ -337,7 +339,15 @@ class CalendarPage(QWidget):
         """What colouring and permissions depend on, computed once per batch of rows."""
         overlaid = self.side_panel.selected_users()
         assert self.dictionaries is not None
+        d = self.dictionaries
+        labels = {
+            (kind.calendar_id, kind.id): (cal.name, cal.color, kind.name)
+            for kind in d.kinds
+            if (cal := d.calendar(kind.calendar_id)) is not None
+        }
         return _RowStyle(
+            me=self.context.user.id,
+            labels=labels,
             overlaid=overlaid,
             by_user=len(overlaid) > 1 or self.context.user.id not in overlaid,
             manageable=self.dictionaries.manageable_ids(),
@@ -346,22 +356,20 @@ class CalendarPage(QWidget):
         )
 
     def grid_event(self, row: EventRow, style: _RowStyle | None = None) -> GridEvent:
-        d = self.dictionaries
-        assert d is not None
         style = style or self._row_style()
-        calendar = d.calendar(row.calendar_id)
-        kind = d.kind(row.kind_id)
-        cal_color = calendar.color if calendar else "#607080"
-        me = self.context.user.id
+        calendar_name, cal_color, kind_name = style.labels.get(
+            (row.calendar_id, row.kind_id), ("", "#607080", "")
+        )
         color, accent = cal_color, None
         if style.by_user:
-            owner = me if me in row.participant_ids and me in style.overlaid else None
+            participants = row.participant_ids
+            owner = style.me if style.me in participants and style.me in style.overlaid else None
             if owner is None:
-                owner = next((p for p in row.participant_ids if p in style.overlaid), me)
+                owner = next((p for p in participants if p in style.overlaid), style.me)
             color = style.user_colors.get(owner) or self.side_panel.user_color(owner)
             accent = cal_color
-        kind_name = kind.name if kind else ""
-        subtitle = " · ".join(x for x in (kind_name, row.company_name or "") if x)
+        company = row.company_name
+        subtitle = f"{kind_name} · {company}" if company else kind_name
         editable = style.manage_all or not style.manageable.isdisjoint(row.participant_ids)
         return GridEvent(
             key=row.id,
@@ -372,9 +380,7 @@ class CalendarPage(QWidget):
             all_day=row.all_day,
             subtitle=subtitle,
             # built when hovered: thousands of rows get one, few are looked at
-            tooltip=partial(
-                self.tooltip_text, row, calendar.name if calendar else "", kind_name, editable
-            ),
+            tooltip=partial(self.tooltip_text, row, calendar_name, kind_name, editable),
             editable=editable,
             accent=accent,
         )

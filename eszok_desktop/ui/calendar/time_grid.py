@@ -61,7 +61,7 @@ SNAP_MINUTES = 15
 POLISH = QLocale(QLocale.Language.Polish, QLocale.Country.Poland)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GridEvent:
     """An event as the painted views need it (no ORM object, no database)."""
 

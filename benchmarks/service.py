@@ -86,7 +86,7 @@ SELECT c.id, c.number, c.work_date, c.company_name, c.company_nip, k.name, c.hou
   JOIN eszok.work_kinds k ON k.id = c.work_kind_id
   JOIN auth.users u ON u.id = c.technician_id
  WHERE c.deleted_at IS NULL AND c.work_date >= %(f)s AND c.work_date <= %(t)s
-   AND eszok.fold_text(c.company_name) LIKE %(company)s AND c.state = 'open'
+   AND c.company_folded LIKE %(company)s AND c.state = 'open'
  ORDER BY c.work_date DESC, c.id DESC LIMIT 200
 """
 
@@ -101,7 +101,7 @@ SELECT c.id, c.number, c.work_date, c.company_name, c.company_nip, k.name, c.hou
 """
 
 RAW_TOTALS = """
-SELECT c.company_name, count(*), sum(c.hours)
+SELECT c.company_name, count(*), sum(c.quarters) / 4.0
   FROM eszok.cards c
  WHERE c.deleted_at IS NULL AND c.work_date BETWEEN %(f)s AND %(t)s
  GROUP BY GROUPING SETS ((c.company_name), ())
@@ -110,7 +110,7 @@ SELECT c.company_name, count(*), sum(c.hours)
 
 RAW_SUMMARY = """
 SELECT c.company_name, c.id, min(c.number), min(c.work_date), min(k.name),
-       min(c.technician_id), min(u.full_name), sum(c.hours)
+       min(c.technician_id), min(u.full_name), sum(c.quarters) / 4.0
   FROM eszok.cards c
   JOIN eszok.work_kinds k ON k.id = c.work_kind_id
   JOIN auth.users u ON u.id = c.technician_id
@@ -319,9 +319,9 @@ def main() -> None:
             client,
             lambda s: svc.count_cards(s, page_filter),
             lambda: raw.execute(
-                "SELECT count(*), coalesce(sum(c.hours), 0) FROM eszok.cards c"
+                "SELECT count(*), coalesce(sum(c.quarters), 0) / 4.0 FROM eszok.cards c"
                 " WHERE c.deleted_at IS NULL AND c.work_date >= %(f)s AND c.work_date <= %(t)s"
-                " AND eszok.fold_text(c.company_name) LIKE %(company)s AND c.state = 'open'",
+                " AND c.company_folded LIKE %(company)s AND c.state = 'open'",
                 raw_params,
             ).fetchone(),
             args.repeats,
@@ -410,14 +410,14 @@ def main() -> None:
         print("EXPLAIN ANALYZE, filtered first page (as kierownik, RLS on):")
         for line in explain(raw, RAW_PAGE, raw_params):
             print("   ", line)
-        print("EXPLAIN ANALYZE, technician's company search (RLS narrows to own cards):")
-        for line in explain(
-            tech_raw,
-            RAW_PAGE.replace("AND c.work_date >= %(f)s AND c.work_date <= %(t)s", "").replace(
-                "AND c.state = 'open'", ""
-            ),
-            {"company": "%zolw%"},
-        ):
+        print("EXPLAIN ANALYZE, technician's company search (with the owner hint):")
+        for line in explain(tech_raw, tech_sql, tech_params):
+            print("   ", line)
+        print("EXPLAIN ANALYZE, a rare company substring, no other filter (trigram index):")
+        rare_sql = RAW_PAGE.replace(
+            "AND c.work_date >= %(f)s AND c.work_date <= %(t)s", ""
+        ).replace("AND c.state = 'open'", "")
+        for line in explain(raw, rare_sql, {"company": "%sokol technika 7%"}):
             print("   ", line)
         print("EXPLAIN ANALYZE, year totals body (as kierownik):")
         for line in explain(raw, RAW_TOTALS, {"f": year[0], "t": year[1]}):

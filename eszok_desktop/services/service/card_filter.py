@@ -32,7 +32,7 @@ class SortKey(enum.StrEnum):
 SORT_EXPRESSIONS: dict[SortKey, tuple[str, ...]] = {
     SortKey.NUMBER: ("c.number_year", "c.number_seq"),
     SortKey.WORK_DATE: ("c.work_date",),
-    SortKey.COMPANY: ("eszok.fold_text(c.company_name)",),
+    SortKey.COMPANY: ("c.company_folded",),
     SortKey.NIP: ("coalesce(c.company_nip, '')",),
     SortKey.KIND: ("k.name",),
     SortKey.HOURS: ("c.hours",),
@@ -83,11 +83,8 @@ def filter_clause(f: CardFilter) -> tuple[str, dict[str, Any]]:
         params["date_to"] = f.date_to
     company = f.company.strip()
     if company:
-        # Folded on both sides by the same SQL function the trigram index is built on.
-        parts.append(
-            "eszok.fold_text(c.company_name) LIKE '%' || eszok.fold_text(:company) || '%' "
-            "ESCAPE '\\'"
-        )
+        # company_folded is eszok.fold_text(company_name), stored and trigram-indexed.
+        parts.append("c.company_folded LIKE '%' || eszok.fold_text(:company) || '%' ESCAPE '\\'")
         params["company"] = escape_like(company)
     nip = re.sub(r"[^0-9]", "", f.nip)
     if nip:

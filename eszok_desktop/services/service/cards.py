@@ -364,10 +364,12 @@ def count_cards(session: Session, card_filter: CardFilter) -> CardTotals:
     """How many cards match and their total hours."""
     where, params = filter_clause(card_filter)
     row = session.execute(
-        text(f"SELECT count(*), coalesce(sum(c.hours), 0) FROM eszok.cards c WHERE {where}"),
+        text(
+            f"SELECT count(*), coalesce(sum(c.quarters), 0) / 4.0 FROM eszok.cards c WHERE {where}"
+        ),
         params,
     ).one()
-    return CardTotals(int(row[0]), Decimal(row[1]))
+    return CardTotals(int(row[0]), Decimal(row[1]).quantize(Decimal("0.01")))
 
 
 def company_suggestions(session: Session, prefix: str, limit: int = 15) -> list[CompanySuggestion]:
@@ -380,13 +382,12 @@ def company_suggestions(session: Session, prefix: str, limit: int = 15) -> list[
         text(
             "SELECT company_name, company_nip, company_address, contact_person, contact_email,"
             " contact_phone FROM ("
-            " SELECT DISTINCT ON (eszok.fold_text(c.company_name)) c.*"
+            " SELECT DISTINCT ON (c.company_folded) c.*"
             "   FROM eszok.cards c WHERE c.deleted_at IS NULL"
-            "    AND eszok.fold_text(c.company_name) LIKE"
-            "        '%' || eszok.fold_text(:p) || '%' ESCAPE '\\'"
-            "  ORDER BY eszok.fold_text(c.company_name), c.id DESC) s"
-            " ORDER BY eszok.fold_text(company_name) NOT LIKE eszok.fold_text(:p) || '%'"
-            " ESCAPE '\\', company_name LIMIT :limit"
+            "    AND c.company_folded LIKE '%' || eszok.fold_text(:p) || '%' ESCAPE '\\'"
+            "  ORDER BY c.company_folded, c.id DESC) s"
+            " ORDER BY company_folded NOT LIKE eszok.fold_text(:p) || '%' ESCAPE '\\',"
+            " company_name LIMIT :limit"
         ),
         {"p": escape_like(typed), "limit": limit},
     )
@@ -449,7 +450,15 @@ def cards_for_event(session: Session, event_id: int) -> list[str]:
     )
 
 
-HIDDEN_HISTORY_FIELDS = {"id", "number_year", "number_seq", "created_at", "deleted_by"}
+HIDDEN_HISTORY_FIELDS = {
+    "id",
+    "number_year",
+    "number_seq",
+    "created_at",
+    "deleted_by",
+    "company_folded",
+    "quarters",
+}
 
 
 def card_history(session: Session, card_id: int) -> list[HistoryEntry]:

@@ -10,7 +10,8 @@
   start earlier than that before the period, and the few longer ones are flagged by a
   stored generated column ``long_event`` with a partial index of their own
   (``services.calendar.events.fetch_period`` combines both in one bitmap OR). The audit
-  trigger leaves ``long_event`` out of the history (it only follows the times);
+  trigger leaves ``long_event`` out of the history (it only follows the times), and the
+  version bump ignores it (NEW does not hold it yet in a BEFORE trigger);
 * a company NIP must pass its checksum (weights 6 5 7 2 3 4 5 6 7, mod 11), not only
   look like ten digits — raw SQL gets the same rule as the client;
 * removing a participant needs the right to manage that participant's calendar (the
@@ -39,6 +40,11 @@ CREATE INDEX events_long_idx ON eszok.events (starts_at, ends_at) WHERE long_eve
 DROP TRIGGER audit ON eszok.events;
 CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON eszok.events
     FOR EACH ROW EXECUTE FUNCTION audit.log_change('{{long_event}}');
+-- In a BEFORE trigger a stored generated column is not computed yet, so NEW and OLD
+-- would always differ in it: the version bump must not count it.
+DROP TRIGGER bump_version ON eszok.events;
+CREATE TRIGGER bump_version BEFORE UPDATE ON eszok.events
+    FOR EACH ROW EXECUTE FUNCTION eszok.bump_version('{{long_event}}');
 
 -- Plain SQL, IMMUTABLE: usable in a CHECK constraint and inlined by the planner.
 CREATE FUNCTION eszok.nip_is_valid(p text) RETURNS boolean
@@ -78,6 +84,9 @@ DROP FUNCTION eszok.nip_is_valid(text);
 DROP TRIGGER audit ON eszok.events;
 CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON eszok.events
     FOR EACH ROW EXECUTE FUNCTION audit.log_change();
+DROP TRIGGER bump_version ON eszok.events;
+CREATE TRIGGER bump_version BEFORE UPDATE ON eszok.events
+    FOR EACH ROW EXECUTE FUNCTION eszok.bump_version();
 ALTER TABLE eszok.events DROP COLUMN long_event;
 """
 

@@ -166,10 +166,19 @@ class StartupFlow(QObject):
         self._close_window(self.login_window)
         self.login_window = None
         self._drop_database()
-        if self.server is not None and self.server.started_here and settings.is_central:
-            self.server.stop()
         self.settings = settings
         self._password = password
+        server = self.server
+        if server is not None and server.started_here and settings.is_central:
+            # the local server is no longer needed; pg_ctl stop takes a moment: off-thread
+            self.server = None
+            self._call = run_in_background(
+                lambda _progress: server.stop(),
+                on_success=lambda _result: self.start(),
+                on_failure=lambda _exc: self.start(),
+                parent=self,
+            )
+            return
         self.start()
 
     def _drop_database(self) -> None:

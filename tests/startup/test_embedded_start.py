@@ -218,3 +218,34 @@ def test_sign_in_opens_main_window_and_sign_out_returns(qtbot, database, no_dial
             {"i": user_id},
         ).scalar()
     flow.shutdown()
+
+
+def test_switching_from_embedded_to_central_stops_the_local_server(
+    qtbot, base_dir, database, no_dialog_boxes, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("ESZOK_CONFIG_DIR", str(tmp_path))
+    database.add_user("administrator")
+    server = EmbeddedServer(base_dir.parent / "switch")
+    flow = app_module.StartupFlow(ConnectionSettings(), server)
+    # the fresh local installation asks for an administrator; decline and switch instead
+    flow.sig_first_admin_shown.connect(lambda d: d.reject())
+    with qtbot.waitSignal(flow.sig_first_admin_shown, timeout=60000):
+        flow.start()
+    assert server.is_running() and server.started_here
+
+    # start again on the same flow through the connection dialog, pointing at `database`
+    url = database.client_url
+    with qtbot.waitSignal(flow.sig_connection_dialog_shown) as shown:
+        flow._show_connection_dialog()
+    dialog = shown.args[0]
+    dialog.host.setText(url.host)
+    dialog.port.setValue(url.port)
+    dialog.database.setText(url.database)
+    dialog.sslmode.setCurrentIndex(0)  # disable
+    dialog.password_edit.setText(url.password)
+    with qtbot.waitSignal(flow.sig_login_shown, timeout=60000):
+        dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    assert not server.is_running()
+    assert flow.settings.is_central
+    flow.login_window.close()
+    flow.shutdown()

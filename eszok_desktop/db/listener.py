@@ -14,6 +14,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from typing import Any
 
 import psycopg
 from sqlalchemy import URL
@@ -68,12 +69,20 @@ class ChangeListener:
         first = True
         while not self._stop.is_set():
             try:
-                with psycopg.connect(self._conninfo, autocommit=True, connect_timeout=5) as conn:
+                # keepalives notice a silently cut network within seconds
+                with psycopg.connect(
+                    self._conninfo,
+                    autocommit=True,
+                    connect_timeout=5,
+                    keepalives_idle=5,
+                    keepalives_interval=2,
+                    keepalives_count=2,
+                ) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
                     self.listening.set()
-                    self._on_connection_changed(True)
+                    self._report(self._on_connection_changed, True)
                     if not first:
-                        self._on_changes({FULL_REFRESH: set()})
+                        self._report(self._on_changes, {FULL_REFRESH: set()})
                     first = False
                     backoff = 0.5
                     self._pump(conn)
@@ -82,9 +91,18 @@ class ChangeListener:
             self.listening.clear()
             if self._stop.is_set():
                 break
-            self._on_connection_changed(False)
+            self._report(self._on_connection_changed, False)
             self._stop.wait(backoff)
             backoff = min(backoff * 2, MAX_BACKOFF_S)
+
+    def _report(self, callback: Callable[[Any], None], value: Any) -> None:
+        """Hand ``value`` on, unless stopped (the receiver may be gone by then)."""
+        if self._stop.is_set():
+            return
+        try:
+            callback(value)
+        except Exception:
+            log.exception("change listener callback failed")
 
     def _pump(self, conn: psycopg.Connection) -> None:
         pending: Changes = defaultdict(set)
@@ -98,6 +116,6 @@ class ChangeListener:
                     deadline = deadline or time.monotonic() + DEBOUNCE_S
             if deadline is not None and time.monotonic() >= deadline:
                 batch, pending, deadline = dict(pending), defaultdict(set), None
-                self._on_changes(batch)
+                self._report(self._on_changes, batch)
             if conn.closed or conn.broken:
                 raise psycopg.OperationalError("listener connection closed")

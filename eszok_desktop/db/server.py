@@ -75,7 +75,10 @@ def free_port() -> int:
 
 
 def port_is_free(port: int) -> bool:
+    """True unless another process listens on ``port`` (TIME_WAIT left by our own
+    server's last stop does not count: the server binds with SO_REUSEADDR)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from eszok_desktop.services import auth
 from eszok_desktop.ui.context import AppContext, ModuleSpec
+from eszok_desktop.ui.live_refresh import LiveRefresh
 from eszok_desktop.ui.module_placeholder import ModulePlaceholder, placeholder_module
 
 log = logging.getLogger(__name__)
@@ -110,6 +111,8 @@ class MainWindow(QMainWindow):
         context: AppContext,
         modules: list[ModuleSpec] | None = None,
         parent: QWidget | None = None,
+        *,
+        live: bool = True,
     ) -> None:
         super().__init__(parent)
         self.context = context
@@ -124,6 +127,11 @@ class MainWindow(QMainWindow):
         self._build()
         self._build_menu()
         self.context.runner.sig_busy_changed.connect(self.on_runner_busy_changed)
+        # others' changes arrive as sig_changes_happened; a lost server shows the banner
+        self.live_refresh = LiveRefresh(context.runner, self)
+        self.live_refresh.sig_connection_changed.connect(self.on_connection_changed)
+        if live:
+            self.live_refresh.start()
         if self.modules:
             self.show_module(self.modules[0].key)
 
@@ -193,11 +201,21 @@ class MainWindow(QMainWindow):
         body.addWidget(self.sidebar)
         body.addWidget(self.stack, 1)
 
+        # non-modal: open dialogs keep what the user typed while the client reconnects
+        self.connection_banner = QLabel(self.tr("Brak połączenia z serwerem — ponawiam…"))
+        self.connection_banner.setObjectName("connectionBanner")
+        self.connection_banner.setStyleSheet(
+            "#connectionBanner { background: #fff3cd; color: #664d03; padding: 6px 16px;"
+            " border-bottom: 1px solid #e0c36c; font-weight: bold; }"
+        )
+        self.connection_banner.hide()
+
         central = QWidget()
         outer = QVBoxLayout(central)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
         outer.addWidget(top)
+        outer.addWidget(self.connection_banner)
         outer.addLayout(body, 1)
         self.setCentralWidget(central)
 
@@ -313,6 +331,16 @@ class MainWindow(QMainWindow):
     @Slot(bool)
     def on_runner_busy_changed(self, busy: bool) -> None:
         self.busy_bar.setVisible(busy)
+
+    @Slot(bool)
+    def on_connection_changed(self, connected: bool) -> None:
+        self.connection_banner.setVisible(not connected)
+        if connected:
+            self.statusBar().showMessage(self.tr("Połączenie z serwerem przywrócone."), 5000)
+
+    def closeEvent(self, event) -> None:
+        self.live_refresh.stop()
+        super().closeEvent(event)
 
 
 def _visible(spec: ModuleSpec, user: auth.CurrentUser) -> bool:

@@ -1,0 +1,102 @@
+"""The server goes away in the middle of a UI flow and comes back (issue 7).
+
+A private cluster is stopped and started for real: the main window shows the
+non-modal banner, an open dialog keeps what the user typed, the client reconnects by
+itself, re-presents its session, and the user's save then succeeds.
+"""
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QLineEdit
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
+
+from eszok_desktop.db import schema
+from eszok_desktop.db.engine import Database
+from eszok_desktop.db.server import EmbeddedServer
+from eszok_desktop.services import auth, users
+from eszok_desktop.services.errors import ConnectionLost
+from eszok_desktop.ui.context import AppContext
+from eszok_desktop.ui.main_window import MainWindow
+from eszok_desktop.ui.task_runner import TaskRunner
+from tests.conftest import cached_hash
+
+
+@pytest.fixture
+def private_server():
+    base = Path(tempfile.mkdtemp(prefix="eszok-restart-", dir="/tmp"))
+    base.chmod(0o755)
+    server = EmbeddedServer(base, fast=True)
+    server.initialize()
+    server.start()
+    schema.ensure_database(server.superuser_url(), "eszok")
+    schema.upgrade(server.superuser_url(), client_password=server.config.client_password)
+    engine = create_engine(server.superuser_url())
+    with Session(engine) as session, session.begin():
+        users.add_user(
+            session,
+            email="kierownik@example.pl",
+            full_name="Kinga Kierownik",
+            role="kierownik",
+            password_hash=cached_hash("Haslo1234"),
+        )
+    engine.dispose()
+    yield server
+    server.stop()
+    shutil.rmtree(base, ignore_errors=True)
+
+
+def publish(title: str):
+    def work(session):
+        return session.execute(
+            text("INSERT INTO eszok.announcements (title) VALUES (:t) RETURNING id"), {"t": title}
+        ).scalar_one()
+
+    return work
+
+
+def test_banner_while_the_server_is_down_then_the_typed_text_is_saved(qtbot, private_server):
+    db = Database(private_server.client_url())
+    with db.session() as session:
+        db.set_token(auth.sign_in(session, "kierownik@example.pl", "Haslo1234").token)
+    with db.session() as session:
+        user = auth.current_user(session)
+    runner = TaskRunner(db)
+    window = MainWindow(AppContext(db, runner, user), modules=[])
+    qtbot.addWidget(window)
+    window.show()
+    assert window.live_refresh._listener.listening.wait(5)
+
+    typed = QLineEdit()  # stands for any open dialog's field
+    qtbot.addWidget(typed)
+    typed.setText("Przerwa serwisowa w piątek")
+
+    with qtbot.waitSignal(window.live_refresh.sig_connection_changed, timeout=10000) as down:
+        private_server.stop()
+    assert down.args == [False]
+    assert window.connection_banner.isVisibleTo(window)
+
+    failures = []
+    runner.mutate(publish(typed.text()), changes={"announcements"}, on_failure=failures.append)
+    qtbot.waitUntil(lambda: bool(failures), timeout=10000)
+    assert isinstance(failures[0], ConnectionLost)
+    assert typed.text() == "Przerwa serwisowa w piątek"
+
+    with qtbot.waitSignal(window.live_refresh.sig_connection_changed, timeout=15000) as up:
+        private_server.start()
+    assert up.args == [True]
+    assert not window.connection_banner.isVisibleTo(window)
+
+    saved = []
+    runner.mutate(publish(typed.text()), changes={"announcements"}, on_success=saved.append)
+    qtbot.waitUntil(lambda: bool(saved), timeout=10000)
+    engine = create_engine(private_server.superuser_url())
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT title, author_id FROM eszok.announcements")).all()
+    engine.dispose()
+    assert rows == [("Przerwa serwisowa w piątek", user.id)]
+    runner.wait()
+    db.dispose()

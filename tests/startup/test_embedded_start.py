@@ -26,9 +26,10 @@ def base_dir():
     base = Path(tempfile.mkdtemp(prefix="eszok-embedded-", dir="/tmp"))
     base.chmod(0o755)
     yield base / "data"
-    leftover = EmbeddedServer(base / "data")
-    if leftover.is_initialized and leftover.is_running():
-        leftover.stop()
+    for folder in base.iterdir():  # servers a failed test left running
+        leftover = EmbeddedServer(folder)
+        if leftover.is_initialized and leftover.is_running():
+            leftover.stop()
     shutil.rmtree(base, ignore_errors=True)
 
 

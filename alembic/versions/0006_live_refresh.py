@@ -40,6 +40,13 @@ def upgrade() -> None:
 
         SELECT eszok.attach_notify(tablename) FROM pg_tables WHERE schemaname = 'eszok';
 
+        -- Accounts too, but not for sign-in bookkeeping: a hint per sign-in would be noise
+        -- (and the bookkeeping must stay unobservable inside auth.login's transaction).
+        CREATE TRIGGER notify_change
+            AFTER INSERT OR DELETE OR UPDATE OF email, full_name, role, active,
+                must_change_password, password_hash
+            ON auth.users FOR EACH ROW EXECUTE FUNCTION eszok.notify_change();
+
         -- Tables added by later migrations get the notification with the rest.
         CREATE OR REPLACE FUNCTION eszok.secure_table(p_table text) RETURNS void
         LANGUAGE plpgsql SET search_path = pg_catalog AS $$
@@ -71,6 +78,7 @@ def downgrade() -> None:
                            'FOR EACH ROW EXECUTE FUNCTION eszok.bump_version()', p_table);
         END
         $$;
+        DROP TRIGGER notify_change ON auth.users;
         DROP FUNCTION eszok.notify_change() CASCADE;
         DROP FUNCTION eszok.attach_notify(text);
         """

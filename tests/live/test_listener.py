@@ -110,3 +110,24 @@ def test_payload_parsing_rejects_anything_but_table_and_id():
     assert parse_hint("events:") is None
     assert parse_hint("events:4;2") is None
     assert parse_hint(":1") is None
+
+
+def test_account_changes_are_hinted_but_sign_ins_are_not(make_signed_in, database):
+    user_id = database.add_user("serwisant")
+    email = database.email_of(user_id)
+    collector = Collector()
+    listener = ChangeListener(database.client_url, collector)
+    listener.start()
+    try:
+        assert listener.listening.wait(5)
+        database.signed_in(email)
+        assert not collector.arrived.wait(0.6)
+        with database.admin.begin() as conn:
+            conn.execute(
+                text("UPDATE auth.users SET full_name = 'Nowe Nazwisko' WHERE id = :i"),
+                {"i": user_id},
+            )
+        assert collector.arrived.wait(2)
+        assert collector.ids("users") == {user_id}
+    finally:
+        listener.stop()

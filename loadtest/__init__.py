@@ -1,0 +1,1 @@
+"""The load test of issue 7 (``python -m loadtest.run``); see ``loadtest/README.md``."""

@@ -1,0 +1,88 @@
+"""The load test's machinery, briefly, so CI keeps it working: three clients for three
+seconds against the test database, with no think time to provoke conflicts."""
+
+from loadtest import run
+from tests.conftest import cached_hash
+
+
+def test_three_clients_for_three_seconds_lose_nothing(database):
+    fixture = run.prepare(
+        database.admin_url,
+        n_users=4,
+        base_events=300,
+        base_cards=300,
+        counters=2,
+        password_hash=cached_hash(run.PASSWORD),
+    )
+    result = run.run_clients(
+        database.admin_url, database.client_url, fixture, clients=3, seconds=3, think_ms=5
+    )
+    check = run.verify(database.admin_url, fixture, result)
+    totals = run.totals(result)
+    report = run.report(result, check, "smoke")
+    print(report)
+
+    assert result.stuck_clients == 0
+    assert totals["errors"] == totals["deadlocks"] == totals["serialization_failures"] == 0, report
+    assert check.writes > 20, report  # the clients did write, and many things
+    assert {w.table for w in result.writes} == {"events", "cards", "notes"}, report
+    assert check.change_log_ok, report
+    assert check.no_lost_updates, report
+    # the shared counters were really contended: increments landed, every one counted
+    assert sum(updates for *_, updates in check.counters) > 0, report
+    assert all(value == updates for _, _, value, updates in check.counters), report
+    assert {"browse_week", "filter_cards", "counter_event"} <= set(result.stats), report
+
+
+def test_the_audit_notices_a_write_missing_from_the_change_log(database):
+    """The check can fail: a write reported committed that the log does not have, and an
+    increment that never landed, are both caught."""
+    fixture = run.prepare(
+        database.admin_url,
+        n_users=2,
+        base_events=20,
+        base_cards=20,
+        counters=1,
+        password_hash=cached_hash(run.PASSWORD),
+    )
+    result = run.run_clients(
+        database.admin_url, database.client_url, fixture, clients=1, seconds=0.5, think_ms=5
+    )
+    counter = fixture.counter_events[0]
+    result.writes.append(run.Write("events", counter, fixture.users[0].id, "U"))
+    check = run.verify(database.admin_url, fixture, result)
+    assert not check.change_log_ok
+    assert run.Write("events", counter, fixture.users[0].id, "U") in [w for w, _ in check.missing]
+    assert not check.no_lost_updates
+    assert check.lost_updates >= 1
+
+
+def test_role_plan_is_the_office_mix():
+    plan = run.role_plan(50)
+    assert plan[0] == "administrator"
+    assert {r: plan.count(r) for r in set(plan)} == {
+        "administrator": 1,
+        "kierownik": 4,
+        "handlowiec": 15,
+        "serwisant": 20,
+        "programista": 10,
+    }
+    assert len(set(run.role_plan(5))) >= 4  # a short prefix is still a mix
+
+
+def test_docs_section_replaces_its_own_run_and_keeps_other_sections(tmp_path):
+    path = tmp_path / "benchmarks.md"
+    path.write_text("# Benchmarks\n\n## Terminarz\n\nfast\n", encoding="utf-8")
+    run.write_docs(path, "intro", "10 clients × 20 s", "first")
+    run.write_docs(path, "intro", "50 clients × 60 s", "big")
+    run.write_docs(path, "intro", "10 clients × 20 s", "second")
+    content = path.read_text(encoding="utf-8")
+    assert "## Terminarz\n\nfast" in content
+    assert "first" not in content and "second" in content and "big" in content
+    assert content.index("50 clients") < content.index("10 clients")
+    assert content.count("## Load test") == 1
+    path.write_text(content + "\n## Serwis\n\nlater\n", encoding="utf-8")
+    run.write_docs(path, "intro", "10 clients × 20 s", "third")
+    content = path.read_text(encoding="utf-8")
+    assert "## Serwis\n\nlater" in content and "## Terminarz\n\nfast" in content
+    assert "third" in content and "second" not in content and "big" in content

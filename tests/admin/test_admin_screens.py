@@ -258,6 +258,13 @@ def test_audit_view_filters_pages_and_opens_history(
     ]
     assert "widoczne do" in dialog.model.index(1, 3).data()
 
+    # one record by its number
+    view.use_period.setChecked(False)
+    view.record.setText(str(ids[2]))
+    view.search_button.click()
+    qtbot.waitUntil(lambda: view.model.rowCount() == 1)
+    assert view.model.rows[0].record_id == ids[2]
+
 
 def test_audit_change_summary_and_period_filter():
     row = AuditRow(
@@ -276,7 +283,8 @@ def test_audit_change_summary_and_period_filter():
     assert change_summary(row) == "aktywny: tak → nie; rola: serwisant → kierownik"
     day = datetime(2026, 3, 29).date()  # DST starts: the day is 23 hours long
     flt = period_filter(None, "", day, day)
-    assert flt.table_name is None
+    assert flt.table_name is None and flt.record_id is None
+    assert period_filter(None, "events", None, None, " 42 ").record_id == 42
     assert flt.until - flt.since == timedelta(hours=23)
 
 

@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QDate, QModelIndex, Slot
+from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -120,12 +122,20 @@ def who(row: AuditRow) -> str:
 
 
 def period_filter(
-    user_id: int | None, table: str | None, start: date | None, end: date | None
+    user_id: int | None,
+    table: str | None,
+    start: date | None,
+    end: date | None,
+    record: str = "",
 ) -> AuditFilter:
-    """The filter for whole local days ``start``..``end`` (both inclusive)."""
+    """The filter for whole local days ``start``..``end`` (both inclusive) and, when
+    ``record`` holds a number, that record id."""
     since = datetime.combine(start, time()).astimezone() if start else None
     until = datetime.combine(end + timedelta(days=1), time()).astimezone() if end else None
-    return AuditFilter(user_id=user_id, table_name=table or None, since=since, until=until)
+    record_id = int(record) if record.strip().isdigit() else None
+    return AuditFilter(
+        user_id=user_id, table_name=table or None, record_id=record_id, since=since, until=until
+    )
 
 
 def audit_columns() -> list[Column[AuditRow]]:
@@ -207,6 +217,12 @@ class AuditView(QWidget):
         self.kind = QComboBox()
         self.kind.setObjectName("kindFilter")
         self.kind.addItem(self.tr("wszystkie rodzaje"), None)
+        self.record = QLineEdit()
+        self.record.setObjectName("recordFilter")
+        self.record.setPlaceholderText(self.tr("nr"))
+        self.record.setValidator(QIntValidator(1, 2_000_000_000, self))
+        self.record.setMaximumWidth(90)
+        self.record.returnPressed.connect(self.on_search_clicked)
         today = QDate.currentDate()
         self.use_period = QCheckBox(self.tr("Okres:"))
         self.since = QDateEdit(today.addDays(-30))
@@ -236,6 +252,7 @@ class AuditView(QWidget):
         filters.addWidget(self.user, 1)
         filters.addWidget(QLabel(self.tr("Rodzaj:")))
         filters.addWidget(self.kind, 1)
+        filters.addWidget(self.record)
         filters.addWidget(self.use_period)
         filters.addWidget(self.since)
         filters.addWidget(QLabel("–"))
@@ -295,7 +312,9 @@ class AuditView(QWidget):
     def on_search_clicked(self) -> None:
         start = self.since.date().toPython() if self.use_period.isChecked() else None
         end = self.until.date().toPython() if self.use_period.isChecked() else None
-        self.filter = period_filter(self.user.currentData(), self.kind.currentData(), start, end)
+        self.filter = period_filter(
+            self.user.currentData(), self.kind.currentData(), start, end, self.record.text()
+        )
         self.cursors = [None]
         self.show_page(0)
 

@@ -37,6 +37,7 @@ def test_value_text():
     assert value_text(None) == "—"
     assert value_text(True) == "tak" and value_text(False) == "nie"
     assert value_text([3, 4]) == "[3, 4]"
+    assert value_text("manage", "level") == "zarządzanie" and value_text("manage") == "manage"
     assert value_text("ż" * 100).endswith("…") and len(value_text("ż" * 100)) == 80
     assert table_label("users") == "Użytkownicy" and table_label("nowa_tabela") == "nowa_tabela"
 

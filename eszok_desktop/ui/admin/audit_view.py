@@ -77,6 +77,21 @@ FIELD_NAMES = {
 }
 
 
+# coded values shown in words, per column
+VALUE_NAMES = {
+    "level": {"view": "podgląd", "manage": "zarządzanie"},
+    "status": {"pending": "oczekuje", "approved": "zatwierdzona", "rejected": "odrzucona"},
+    "state": {"open": "otwarta", "closed": "zamknięta"},
+    "role": {
+        "administrator": "administrator",
+        "kierownik": "kierownik",
+        "handlowiec": "handlowiec",
+        "serwisant": "serwisant",
+        "programista": "programista",
+    },
+}
+
+
 def tr(text: str) -> str:
     return QCoreApplication.translate("admin", text)
 
@@ -89,8 +104,11 @@ def field_label(name: str) -> str:
     return tr(FIELD_NAMES[name]) if name in FIELD_NAMES else name
 
 
-def value_text(value: Any) -> str:
-    """A change-log value as one short line."""
+def value_text(value: Any, column: str = "") -> str:
+    """A change-log value of ``column`` as one short line."""
+    named = VALUE_NAMES.get(column, {})
+    if isinstance(value, str) and value in named:
+        return tr(named[value])
     if value is None:
         return "—"
     if isinstance(value, bool):
@@ -103,14 +121,14 @@ def change_summary(row: AuditRow) -> str:
     """What changed, e.g. "rola: serwisant → kierownik; aktywny: tak → nie"."""
     if row.operation == "U":
         return "; ".join(
-            f"{field_label(f)}: {value_text(row.old_values.get(f))} → "
-            f"{value_text(row.new_values.get(f))}"
+            f"{field_label(f)}: {value_text(row.old_values.get(f), f)} → "
+            f"{value_text(row.new_values.get(f), f)}"
             for f in row.changed_fields
         )
     values = row.new_values if row.operation == "I" else row.old_values
     for key in ("title", "full_name", "name", "company_name", "email", "level"):
         if key in values:
-            return f"{field_label(key)}: {value_text(values[key])}"
+            return f"{field_label(key)}: {value_text(values[key], key)}"
     return ""
 
 

@@ -112,6 +112,20 @@ CREATE INDEX cards_kind_date_idx ON eszok.cards (work_kind_id, work_date)
     WHERE deleted_at IS NULL;
 CREATE INDEX cards_hours_idx ON eszok.cards (hours, id) WHERE deleted_at IS NULL;
 CREATE INDEX cards_event_idx ON eszok.cards (event_id) WHERE event_id IS NOT NULL;
+
+-- Company search under row-level security: LIKE is not LEAKPROOF, so PostgreSQL never uses
+-- it as an index condition on a table with policies (the trigram index on eszok.cards is
+-- only used by maintenance logins). This private copy of the searchable columns has no
+-- policies; eszok.cards_with_company() searches it through its trigram index and applies
+-- the same visibility rule as cards_read, returning ids the list then fetches under RLS.
+CREATE TABLE eszok_private.card_search (
+    card_id bigint PRIMARY KEY REFERENCES eszok.cards (id) ON DELETE CASCADE,
+    company_folded text NOT NULL,
+    technician_id bigint NOT NULL,
+    created_by bigint NOT NULL
+);
+CREATE INDEX card_search_trgm_idx ON eszok_private.card_search
+    USING gin (company_folded extensions.gin_trgm_ops);
 """
 
 FUNCTIONS = """
@@ -189,6 +203,36 @@ BEGIN
 END
 $$;
 
+-- Keeps eszok_private.card_search in step with the cards (deleted cards leave it).
+CREATE FUNCTION eszok.sync_card_search() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $$
+BEGIN
+    IF NEW.deleted_at IS NOT NULL THEN
+        DELETE FROM eszok_private.card_search WHERE card_id = NEW.id;
+    ELSE
+        INSERT INTO eszok_private.card_search (card_id, company_folded, technician_id, created_by)
+        VALUES (NEW.id, eszok.fold_text(NEW.company_name), NEW.technician_id, NEW.created_by)
+        ON CONFLICT (card_id) DO UPDATE
+           SET company_folded = EXCLUDED.company_folded,
+               technician_id = EXCLUDED.technician_id, created_by = EXCLUDED.created_by;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+-- Ids of the cards the caller may see whose folded company name matches the LIKE pattern
+-- %p_pattern% (the caller escapes % _ \\). Same rule as the cards_read policy.
+CREATE FUNCTION eszok.cards_with_company(p_pattern text) RETURNS bigint[]
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog AS $$
+    SELECT coalesce(array_agg(s.card_id), '{}')
+      FROM eszok_private.card_search s
+     WHERE s.company_folded LIKE (SELECT '%' || eszok.fold_text(p_pattern) || '%') ESCAPE '\\'
+       AND ((SELECT auth.has_capability('cards.all')) OR (SELECT auth.is_maintenance())
+            OR ((SELECT auth.has_capability('cards.own'))
+                AND (SELECT auth.uid()) IN (s.technician_id, s.created_by)))
+$$;
+GRANT EXECUTE ON FUNCTION eszok.cards_with_company(text) TO eszok_client;
+
 -- Whose hours the caller may total (F-HOURS): hours.all anyone's (p_technician, or NULL
 -- for everyone), hours.own only their own whatever they ask for, anyone else nothing.
 CREATE FUNCTION eszok.hours_scope(p_technician bigint) RETURNS bigint
@@ -210,7 +254,10 @@ CREATE FUNCTION eszok.hours_summary(p_from date, p_to date, p_technician bigint 
                                     p_company text DEFAULT NULL)
 RETURNS TABLE (company_name text, card_id bigint, number text, work_date date,
                work_kind text, technician_id bigint, technician text, hours numeric)
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog
+-- plpgsql caches plans; a generic plan for "a period" is several times slower than one
+-- made for the actual dates
+SET plan_cache_mode = force_custom_plan AS $$
 #variable_conflict use_column
 DECLARE
     tech bigint := eszok.hours_scope(p_technician);
@@ -236,7 +283,10 @@ $$;
 CREATE FUNCTION eszok.hours_totals(p_from date, p_to date, p_technician bigint DEFAULT NULL,
                                    p_company text DEFAULT NULL)
 RETURNS TABLE (company_name text, cards bigint, hours numeric)
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog
+-- plpgsql caches plans; a generic plan for "a period" is several times slower than one
+-- made for the actual dates
+SET plan_cache_mode = force_custom_plan AS $$
 #variable_conflict use_column
 DECLARE
     tech bigint := eszok.hours_scope(p_technician);
@@ -267,6 +317,8 @@ CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON eszok.cards
     FOR EACH ROW EXECUTE FUNCTION audit.log_change('{company_folded,quarters}');
 CREATE TRIGGER assign_number BEFORE INSERT ON eszok.cards
     FOR EACH ROW EXECUTE FUNCTION eszok.assign_card_number();
+CREATE TRIGGER sync_search AFTER INSERT OR UPDATE OF company_name, technician_id, deleted_at
+    ON eszok.cards FOR EACH ROW EXECUTE FUNCTION eszok.sync_card_search();
 -- Named to run after assign_number and before bump_version (triggers fire by name).
 CREATE TRIGGER b_check_change BEFORE INSERT OR UPDATE ON eszok.cards
     FOR EACH ROW EXECUTE FUNCTION eszok.check_card_change();
@@ -363,12 +415,15 @@ def downgrade() -> None:
     op.execute(RESTORE_CHANGE_LOG_POLICY)
     op.execute(
         """
+        DROP TABLE eszok_private.card_search;
         DROP TABLE eszok.cards;
         DROP TABLE eszok.work_kinds;
         DROP FUNCTION eszok.hours_totals(date, date, bigint, text);
         DROP FUNCTION eszok.hours_summary(date, date, bigint, text);
         DROP FUNCTION eszok.hours_scope(bigint);
         DROP FUNCTION eszok.check_card_change();
+        DROP FUNCTION eszok.cards_with_company(text);
+        DROP FUNCTION eszok.sync_card_search();
         DROP FUNCTION eszok.assign_card_number();
         DROP FUNCTION eszok.fold_text(text);
         DROP SCHEMA eszok_private CASCADE;

@@ -190,6 +190,11 @@ def test_company_search_ignores_case_and_polish_letters(make_signed_in, add_card
             return {r.id for r in svc.list_cards(s, CardFilter(company=company)).rows}
 
     assert found("zolw") == {zolw}
+    with db.session() as s:  # the date-range path (LIKE alone) finds the same
+        dated = svc.list_cards(
+            s, CardFilter(company="zolw", date_from=date(2026, 1, 1), date_to=date(2026, 12, 31))
+        )
+    assert {r.id for r in dated.rows} == {zolw}
     assert found("ŻÓŁW") == {zolw}
     assert found("ółw ser") == {zolw}
     assert found("50%") == {pct}
@@ -337,3 +342,24 @@ def test_draft_from_serwis_event_and_link(database, make_signed_in):
         conn.execute(text("DELETE FROM eszok.events WHERE id = :e"), {"e": event})
     with db.session() as s:
         assert svc.get_card(s, card.id).draft.event_id is None
+
+
+def test_company_search_index_follows_changes_and_visibility(database, make_signed_in):
+    me, db = make_signed_in("serwisant")
+    _other, dbo = make_signed_in("serwisant")
+    with db.session() as s:
+        card = svc.create_card(s, draft(me, company_name="Stara Nazwa"))
+        renamed = svc.update_card(s, card.id, card.version, draft(me, company_name="Nowy Żuraw"))
+
+    def ids(db_, text_: str) -> list[int]:
+        with db_.session() as s:
+            return s.execute(text("SELECT eszok.cards_with_company(:p)"), {"p": text_}).scalar()
+
+    assert ids(db, "zuraw") == [card.id]
+    assert ids(db, "stara") == []
+    assert ids(dbo, "zuraw") == []  # the same visibility rule as the table's policy
+    with pytest.raises(DBAPIError, match="permission denied"), db.session() as s:
+        s.execute(text("SELECT * FROM eszok_private.card_search"))
+    with db.session() as s:
+        svc.delete_card(s, card.id, renamed.version)
+    assert ids(db, "zuraw") == []

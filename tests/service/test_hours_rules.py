@@ -113,3 +113,14 @@ def test_keyset_clause_follows_direction():
     assert params == {"after0": 2026, "after1": 5, "after2": 17}
     assert cf.order_clause(cf.CardSort()) == "c.work_date DESC, c.id DESC"
     assert cf.after_clause(sort, None) == ("", {})
+
+
+def test_company_lookup_only_for_broad_searches():
+    assert cf.needs_company_ids(cf.CardFilter(company="zolw"))
+    assert cf.needs_company_ids(cf.CardFilter(company="zolw", date_from=date(2026, 1, 1)))
+    assert not cf.needs_company_ids(cf.CardFilter())
+    assert not cf.needs_company_ids(cf.CardFilter(company="zolw", owner_id=5))
+    closed = cf.CardFilter(company="zolw", date_from=date(2026, 1, 1), date_to=date(2026, 2, 1))
+    assert not cf.needs_company_ids(closed)
+    where, params = cf.filter_clause(cf.CardFilter(company="zolw", company_ids=(3, 4)))
+    assert "c.id = ANY (:company_ids)" in where and params["company_ids"] == [3, 4]

@@ -58,6 +58,26 @@ class CardFilter:
     # cards.own users anyway; saying it here lets the planner use the per-user indexes,
     # which the policy's "cards.all OR mine" form hides from it.
     owner_id: int | None = None
+    # The cards whose company matches ``company``, found through the private trigram
+    # index (see ``needs_company_ids``); None: the LIKE alone decides.
+    company_ids: tuple[int, ...] | None = None
+
+
+COMPANY_IDS_LIMIT = 5000
+
+
+def needs_company_ids(f: CardFilter) -> bool:
+    """Whether to look the company up in the private trigram index first.
+
+    Under row-level security PostgreSQL never uses LIKE (not leakproof) as an index
+    condition, so a company search on its own would scan every visible card. A closed date
+    range or the owner condition already narrows the scan through their indexes; for
+    anything broader the ids of the matching cards are fetched first (migration 0002,
+    ``eszok.cards_with_company``).
+    """
+    if not f.company.strip() or f.owner_id is not None:
+        return False
+    return f.date_from is None or f.date_to is None
 
 
 @dataclass(frozen=True)
@@ -83,7 +103,9 @@ def filter_clause(f: CardFilter) -> tuple[str, dict[str, Any]]:
         params["date_to"] = f.date_to
     company = f.company.strip()
     if company:
-        # company_folded is eszok.fold_text(company_name), stored and trigram-indexed.
+        if f.company_ids is not None:
+            parts.append("c.id = ANY (:company_ids)")
+            params["company_ids"] = list(f.company_ids)
         parts.append("c.company_folded LIKE '%' || eszok.fold_text(:company) || '%' ESCAPE '\\'")
         params["company"] = escape_like(company)
     nip = re.sub(r"[^0-9]", "", f.nip)

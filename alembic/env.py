@@ -21,6 +21,8 @@ def run(connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+        # connected clients compare their schema version on this hint (delivered on commit)
+        connection.exec_driver_sql("SELECT pg_notify('eszok_changes', 'schema:0')")
 
 
 connection = context.config.attributes.get("connection")

@@ -17,6 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import URL, Connection, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from eszok_desktop.db.errors import PgcryptoMissing, SchemaNotInstalled, SchemaVersionMismatch
 
@@ -138,6 +139,13 @@ def database_revision(conn: Connection) -> str | None:
     return MigrationContext.configure(
         conn, opts={"version_table_schema": VERSION_TABLE_SCHEMA}
     ).get_current_revision()
+
+
+def stamped_revision(conn: Connection | Session) -> str | None:
+    """The revision in the version table, read with the client's plain SELECT right."""
+    return conn.execute(
+        text(f"SELECT version_num FROM {VERSION_TABLE_SCHEMA}.alembic_version")
+    ).scalar()
 
 
 def check_schema_version(conn: Connection) -> None:

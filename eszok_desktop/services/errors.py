@@ -25,6 +25,14 @@ class ConnectionLost(ServiceError):
     """The server went away while the work was running."""
 
 
+class ServerReadOnly(ServiceError):
+    """The server accepts no writes now (read-only database, standby, maintenance)."""
+
+
+class ServerStorageFull(ServiceError):
+    """The server ran out of disk space or another resource while saving."""
+
+
 @dataclass
 class ValidationError(ServiceError):
     """Bad input: ``field`` names the form field, ``code`` the rule that failed."""
@@ -55,6 +63,11 @@ def translate_db_error(exc: BaseException) -> BaseException:
         return ConnectionLost(str(orig))
     if isinstance(orig, psycopg.errors.InsufficientPrivilege):
         return PermissionDenied(str(orig))
+    if isinstance(orig, psycopg.errors.ReadOnlySqlTransaction):
+        return ServerReadOnly(str(orig))
+    # class 53: disk full, out of memory, too many connections (the server is up)
+    if isinstance(orig, psycopg.Error) and (orig.sqlstate or "").startswith("53"):
+        return ServerStorageFull(str(orig))
     if isinstance(orig, psycopg.OperationalError) and not isinstance(
         orig, psycopg.errors.QueryCanceled
     ):

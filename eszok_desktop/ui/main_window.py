@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
         # others' changes arrive as sig_changes_happened; a lost server shows the banner
         self.live_refresh = LiveRefresh(context.runner, self)
         self.live_refresh.sig_connection_changed.connect(self.on_connection_changed)
+        self.live_refresh.sig_schema_changed.connect(self.on_schema_changed)
         if live:
             self.live_refresh.start()
         if self.modules:
@@ -209,6 +210,19 @@ class MainWindow(QMainWindow):
             " border-bottom: 1px solid #e0c36c; font-weight: bold; }"
         )
         self.connection_banner.hide()
+        self.schema_banner = QLabel(
+            self.tr(
+                "Baza danych została zaktualizowana do innej wersji. Zapisz swoją pracę "
+                "i uruchom eSZOK ponownie (po aktualizacji programu, jeśli trzeba)."
+            )
+        )
+        self.schema_banner.setObjectName("schemaBanner")
+        self.schema_banner.setWordWrap(True)
+        self.schema_banner.setStyleSheet(
+            "#schemaBanner { background: #f8d7da; color: #58151c; padding: 6px 16px;"
+            " border-bottom: 1px solid #e3a5ab; font-weight: bold; }"
+        )
+        self.schema_banner.hide()
 
         central = QWidget()
         outer = QVBoxLayout(central)
@@ -216,6 +230,7 @@ class MainWindow(QMainWindow):
         outer.setSpacing(0)
         outer.addWidget(top)
         outer.addWidget(self.connection_banner)
+        outer.addWidget(self.schema_banner)
         outer.addLayout(body, 1)
         self.setCentralWidget(central)
 
@@ -337,6 +352,10 @@ class MainWindow(QMainWindow):
         self.connection_banner.setVisible(not connected)
         if connected:
             self.statusBar().showMessage(self.tr("Połączenie z serwerem przywrócone."), 5000)
+
+    @Slot(str)
+    def on_schema_changed(self, _revision: str) -> None:
+        self.schema_banner.show()
 
     def closeEvent(self, event) -> None:
         self.live_refresh.stop()

@@ -56,6 +56,16 @@ def describe_error(exc: BaseException) -> str:
         return tr("Brak uprawnień do wykonania tej operacji.")
     if isinstance(exc, errors.NotSignedIn):
         return tr("Sesja wygasła. Zaloguj się ponownie.")
+    if isinstance(exc, errors.ServerReadOnly):
+        return tr(
+            "Serwer bazy danych przyjmuje teraz tylko odczyt, więc nie zapisano zmian. "
+            "Wprowadzone dane pozostały w oknie — spróbuj zapisać później."
+        )
+    if isinstance(exc, errors.ServerStorageFull):
+        return tr(
+            "Serwerowi bazy danych zabrakło miejsca lub zasobów, więc nie zapisano zmian. "
+            "Wprowadzone dane pozostały w oknie — powiadom administratora."
+        )
     if isinstance(exc, errors.ConnectionLost):
         return tr("Utracono połączenie z serwerem. Spróbuj ponownie za chwilę.")
     if isinstance(exc, db_errors.ServerBinariesNotFound):

@@ -100,3 +100,55 @@ def test_banner_while_the_server_is_down_then_the_typed_text_is_saved(qtbot, pri
     assert rows == [("Przerwa serwisowa w piątek", user.id)]
     runner.wait()
     db.dispose()
+
+
+def test_a_migration_while_clients_run_tells_them_to_restart(qtbot, private_server):
+    db = Database(private_server.client_url())
+    with db.session() as session:
+        db.set_token(auth.sign_in(session, "kierownik@example.pl", "Haslo1234").token)
+    with db.session() as session:
+        user = auth.current_user(session)
+    runner = TaskRunner(db)
+    window = MainWindow(AppContext(db, runner, user), modules=[])
+    qtbot.addWidget(window)
+    window.show()
+    assert window.live_refresh._listener.listening.wait(5)
+    assert not window.schema_banner.isVisibleTo(window)
+
+    engine = create_engine(private_server.superuser_url())
+    # an administrator rolls the schema back one step on the live server
+    with (
+        qtbot.waitSignal(window.live_refresh.sig_schema_changed, timeout=10000) as changed,
+        engine.begin() as conn,
+    ):
+        schema.run_migrations(conn, "-1", downgrade=True)
+    engine.dispose()
+    assert changed.args[0] != schema.client_schema_head()
+    assert window.schema_banner.isVisibleTo(window)
+    runner.wait()
+    db.dispose()
+
+
+def test_a_read_only_database_refuses_the_save_with_a_clear_message(qtbot, private_server):
+    from eszok_desktop.services.errors import ServerReadOnly
+    from eszok_desktop.ui.messages import describe_error
+
+    db = Database(private_server.client_url())
+    with db.session() as session:
+        db.set_token(auth.sign_in(session, "kierownik@example.pl", "Haslo1234").token)
+    runner = TaskRunner(db)
+    engine = create_engine(private_server.superuser_url(), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("ALTER DATABASE eszok SET default_transaction_read_only = on"))
+    db.engine.dispose()  # new connections pick the setting up
+    failures = []
+    runner.mutate(publish("Nie zapisze się"), changes={"announcements"}, on_failure=failures.append)
+    qtbot.waitUntil(lambda: bool(failures), timeout=10000)
+    assert isinstance(failures[0], ServerReadOnly)
+    assert "tylko odczyt" in describe_error(failures[0])
+    with engine.connect() as conn:
+        conn.execute(text("ALTER DATABASE eszok RESET default_transaction_read_only"))
+        assert conn.execute(text("SELECT count(*) FROM eszok.announcements")).scalar() == 0
+    engine.dispose()
+    runner.wait()
+    db.dispose()

@@ -206,3 +206,26 @@ def test_account_history_shows_who_changed_what(qtbot, qtmodeltester, database, 
     assert [r.operation for r in dialog.model.rows] == ["I", "U"]
     assert dialog.model.index(1, 1).data() == "Adam Admin"
     assert dialog.model.index(1, 3).data() == "rola: serwisant → kierownik"
+
+
+def test_role_dialog_offers_every_role_starting_at_the_current(qtbot):
+    from datetime import UTC, datetime
+
+    from eszok_desktop.services.admin.accounts import Account
+    from eszok_desktop.ui.admin.user_dialogs import RoleDialog
+
+    now = datetime.now(UTC)
+    dialog = RoleDialog(
+        Account(1, "a@b.pl", "A", "handlowiec", "Handlowiec", True, False, None, 0, None, now, 1)
+    )
+    qtbot.addWidget(dialog)
+    assert dialog.chosen() == "handlowiec"
+    assert [dialog.role.itemText(i) for i in range(dialog.role.count())] == [
+        "Administrator",
+        "Kierownik",
+        "Handlowiec",
+        "Serwisant",
+        "Programista",
+    ]
+    dialog.role.setCurrentIndex(dialog.role.findData("kierownik"))
+    assert dialog.chosen() == "kierownik"

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from PySide6.QtCore import Qt
 from sqlalchemy import text
 
 from eszok_desktop.services import auth
+from eszok_desktop.services.admin.accounts import Account
+from eszok_desktop.ui.admin.user_dialogs import RoleDialog
 from eszok_desktop.ui.admin.users_window import UsersWindow
 
 
@@ -209,11 +213,6 @@ def test_account_history_shows_who_changed_what(qtbot, qtmodeltester, database, 
 
 
 def test_role_dialog_offers_every_role_starting_at_the_current(qtbot):
-    from datetime import UTC, datetime
-
-    from eszok_desktop.services.admin.accounts import Account
-    from eszok_desktop.ui.admin.user_dialogs import RoleDialog
-
     now = datetime.now(UTC)
     dialog = RoleDialog(
         Account(1, "a@b.pl", "A", "handlowiec", "Handlowiec", True, False, None, 0, None, now, 1)

@@ -641,3 +641,35 @@ def test_dst_week_renders_the_right_hours(qtbot, world, open_page):
     assert abs(rect.top() - grid.point_at(date(2026, 3, 29), 600).y()) <= 1
     assert rect.height() == pytest.approx(grid.hour_height(), abs=2)
     assert datetime(2026, 3, 29, 8, tzinfo=UTC) == at(2026, 3, 29, 10)
+
+
+def test_other_users_changes_refresh_the_view(qtbot, world, open_page):
+    anna, bartek = world.person(), world.person()
+    world.grant(anna, bartek, "manage")
+    page = open_page(anna)
+    count = page.fetch_count
+    eid = world.create(bartek, [anna], at(2026, 5, 7, 9), at(2026, 5, 7, 10))
+    # what live refresh emits when another client changed events
+    page.context.runner.sig_changes_happened.emit(frozenset({"events"}))
+    qtbot.waitUntil(lambda: eid in page.rows, timeout=10000)
+    assert page.fetch_count == count + 1
+
+
+def test_tooltips_show_the_details(qtbot, world, open_page):
+    from eszok_desktop.ui.calendar.time_grid import tooltip_of
+
+    anna = world.person(full_name="Anna Nowak")
+    eid = world.create(
+        anna, [anna], at(2026, 5, 7, 9), at(2026, 5, 7, 10, 30), title="Wizyta", company_name="ACME"
+    )
+    page = open_page(anna)
+    qtbot.waitUntil(lambda: eid in page.rows, timeout=10000)
+    (item,) = [ev for ev in page.week_view.events() if ev.key == eid]
+    text = tooltip_of(item, WARSAW)
+    assert text.splitlines() == [
+        "Wizyta",
+        "07.05.2026 09:00 – 07.05.2026 10:30",
+        "Handlowy: Spotkanie",
+        "ACME",
+        "Uczestnicy: Anna Nowak",
+    ]

@@ -86,7 +86,6 @@ SELECT c.id, c.number, c.work_date, c.company_name, c.company_nip, k.name, c.hou
   JOIN eszok.work_kinds k ON k.id = c.work_kind_id
   JOIN auth.users u ON u.id = c.technician_id
  WHERE c.deleted_at IS NULL AND c.work_date >= %(f)s AND c.work_date <= %(t)s
-   AND c.id = ANY (eszok.cards_with_company(%(word)s))
    AND c.company_folded LIKE %(company)s AND c.state = 'open'
  ORDER BY c.work_date DESC, c.id DESC LIMIT 200
 """
@@ -330,7 +329,6 @@ def main() -> None:
             lambda: raw.execute(
                 "SELECT count(*), coalesce(sum(c.quarters), 0) / 4.0 FROM eszok.cards c"
                 " WHERE c.deleted_at IS NULL AND c.work_date >= %(f)s AND c.work_date <= %(t)s"
-                " AND c.id = ANY (eszok.cards_with_company(%(word)s))"
                 " AND c.company_folded LIKE %(company)s AND c.state = 'open'",
                 raw_params,
             ).fetchone(),
@@ -357,6 +355,27 @@ def main() -> None:
             raw_scroll,
             args.repeats,
         )
+
+        broad_sql = RAW_PAGE.replace(
+            "AND c.work_date >= %(f)s AND c.work_date <= %(t)s", "AND c.id = ANY (%(ids)s)"
+        ).replace("AND c.state = 'open'", "")
+        for word in ("sokol technika 7", "zolw"):
+
+            def raw_broad(word=word):
+                ids = raw.execute("SELECT eszok.cards_with_company(%s)", (word,)).fetchone()[0]
+                if len(ids) > 5000:  # as the service: past the limit a scan is cheaper
+                    sql = broad_sql.replace("AND c.id = ANY (%(ids)s)", "")
+                    return raw.execute(sql, {"company": f"%{word}%"}).fetchall()
+                return raw.execute(broad_sql, {"ids": ids, "company": f"%{word}%"}).fetchall()
+
+            measure(
+                f"company only: '{word}' ({len(raw_broad())} on page one)",
+                client,
+                lambda s, word=word: svc.list_cards(s, CardFilter(company=word)),
+                raw_broad,
+                args.repeats,
+                100,
+            )
 
         year = (date(2025, 1, 1), date(2025, 12, 31))
         with client.session() as s:
@@ -423,14 +442,31 @@ def main() -> None:
         print("EXPLAIN ANALYZE, technician's company search (with the owner hint):")
         for line in explain(tech_raw, tech_sql, tech_params):
             print("   ", line)
-        print("EXPLAIN ANALYZE, a rare company substring, no other filter (trigram index):")
-        rare_sql = RAW_PAGE.replace(
-            "AND c.work_date >= %(f)s AND c.work_date <= %(t)s", ""
-        ).replace("AND c.state = 'open'", "")
+        print("EXPLAIN ANALYZE, the private trigram index behind a broad company search:")
         for line in explain(
-            raw, rare_sql, {"company": "%sokol technika 7%", "word": "sokol technika 7"}
+            raw,
+            "SELECT cardinality(eszok.cards_with_company(%(word)s))",
+            {"word": "sokol technika 7"},
         ):
             print("   ", line)
+        admin_raw = psycopg.connect(
+            **{
+                k: v
+                for k, v in make_url(server.superuser_url(DATABASE))
+                .translate_connect_args(database="dbname", username="user")
+                .items()
+            },
+            autocommit=True,
+        )
+        print("  (inside it, as the definer sees it:)")
+        for line in explain(
+            admin_raw,
+            "SELECT s.card_id FROM eszok_private.card_search s"
+            " WHERE s.company_folded LIKE %(company)s",
+            {"company": "%sokol technika 7%"},
+        ):
+            print("   ", line)
+        admin_raw.close()
         print("EXPLAIN ANALYZE, year totals body (as kierownik):")
         for line in explain(raw, RAW_TOTALS, {"f": year[0], "t": year[1]}):
             print("   ", line)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import signal
 import sys
+from dataclasses import replace
 
 from PySide6.QtCore import (
     QEvent,
@@ -61,6 +62,7 @@ class StartupFlow(QObject):
     sig_connection_dialog_shown = Signal(object)  # ConnectionDialog
     sig_login_shown = Signal(object)  # LoginWindow
     sig_main_shown = Signal(object)  # MainWindow
+    sig_password_dialog_shown = Signal(object)  # ChangePasswordDialog (forced change)
     sig_quit_requested = Signal()
 
     def __init__(
@@ -228,8 +230,9 @@ class StartupFlow(QObject):
         assert self.db is not None and self.runner is not None
         window = LoginWindow(self.db, self.runner, settings=None)
         window.sig_signed_in.connect(self._on_signed_in)
-        # no change-password dialog exists yet: the user is signed in, open the main window
-        window.sig_password_change_required.connect(self._on_signed_in)
+        window.sig_password_change_required.connect(
+            lambda user: self._ask_new_password(window, user)
+        )
         window.sig_connection_settings_requested.connect(
             lambda: self._show_connection_dialog(window)
         )
@@ -241,6 +244,32 @@ class StartupFlow(QObject):
         self.login_window = window
         window.show()
         self.sig_login_shown.emit(window)
+
+    def _ask_new_password(self, login: QWidget, user: auth.CurrentUser) -> None:
+        """The administrator set a temporary password: the user picks their own before
+        the main window opens; refusing signs them out again."""
+        from eszok_desktop.ui.admin.change_password_dialog import ChangePasswordDialog
+
+        assert self.db is not None and self.runner is not None
+        dialog = ChangePasswordDialog(self.runner, user, forced=True, parent=login)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(
+            lambda: self._on_signed_in(replace(user, must_change_password=False))
+        )
+        dialog.rejected.connect(self._sign_out_quietly)
+        dialog.show()
+        self.sig_password_dialog_shown.emit(dialog)
+
+    def _sign_out_quietly(self) -> None:
+        assert self.db is not None and self.runner is not None
+        db = self.db
+        self.runner.query(
+            auth.sign_out,
+            on_success=lambda _r: db.set_token(None),
+            on_failure=lambda _exc: db.set_token(None),
+        )
+        if self.login_window is not None:
+            self.login_window.reset()
 
     def _on_signed_in(self, user: auth.CurrentUser) -> None:
         from eszok_desktop.ui.context import AppContext

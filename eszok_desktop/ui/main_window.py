@@ -252,6 +252,9 @@ class MainWindow(QMainWindow):
         self.sign_out_action = QAction(self.tr("&Wyloguj"), self)
         self.sign_out_action.triggered.connect(self.on_sign_out_clicked)
         program.addAction(self.sign_out_action)
+        self.change_password_action = QAction(self.tr("Zmień &hasło…"), self)
+        self.change_password_action.triggered.connect(self.on_change_password_triggered)
+        program.addAction(self.change_password_action)
         close_action = QAction(self.tr("&Zamknij"), self)
         close_action.setShortcut(QKeySequence.StandardKey.Quit)
         close_action.triggered.connect(self.close)
@@ -342,6 +345,14 @@ class MainWindow(QMainWindow):
         self.sig_signed_out.emit()
         if self.isVisible():  # the slot may have closed the window already
             self.close()
+
+    @Slot()
+    def on_change_password_triggered(self) -> None:
+        from eszok_desktop.ui.admin.change_password_dialog import ChangePasswordDialog
+
+        dialog = ChangePasswordDialog(self.context.runner, self.context.user, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     @Slot(bool)
     def on_runner_busy_changed(self, busy: bool) -> None:

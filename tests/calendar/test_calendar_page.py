@@ -673,3 +673,18 @@ def test_tooltips_show_the_details(qtbot, world, open_page):
         "ACME",
         "Uczestnicy: Anna Nowak",
     ]
+
+
+def test_undo_after_paging_away(qtbot, world, open_page):
+    anna = world.person()
+    eid = world.create(anna, [anna], at(2026, 5, 6, 9), at(2026, 5, 6, 10))
+    page = open_page(anna)
+    qtbot.waitUntil(lambda: eid in page.rows, timeout=10000)
+    page.on_view_event_changed(eid, at(2026, 5, 6, 13), at(2026, 5, 6, 14))
+    qtbot.waitUntil(lambda: stored(anna, eid).draft.starts_at == at(2026, 5, 6, 13), timeout=10000)
+    wait_idle(qtbot, page)
+    page.go(1)  # the event is no longer on screen
+    wait_idle(qtbot, page)
+    assert eid not in page.rows
+    page.undo_stack.undo()
+    qtbot.waitUntil(lambda: stored(anna, eid).draft.starts_at == at(2026, 5, 6, 9), timeout=10000)

@@ -128,6 +128,7 @@ class CalendarPage(QWidget):
         self.rows: dict[int, EventRow] = {}
         self.fetch_count = 0
         self.open_dialog: EventDialog | None = None
+        self.share_dialog: ShareDialog | None = None
         self._fetch_key: object = None
         self._generation = 0
         self.undo_stack = QUndoStack(self)
@@ -528,12 +529,12 @@ class CalendarPage(QWidget):
 
     def save_move(self, event_id: int, start: datetime, end: datetime) -> None:
         row = self.rows.get(event_id)
-        if row is None:
-            return
-        version = row.version
+        # an undo after paging away: the event is not on screen, read its version there
+        version = row.version if row is not None else None
 
         def save(session) -> int:
-            return events.move_event(session, event_id, version, start, end)
+            known = version if version is not None else events.get_event(session, event_id).version
+            return events.move_event(session, event_id, known, start, end)
 
         def saved(new_version: int) -> None:
             current = self.rows.get(event_id)

@@ -6,6 +6,7 @@ mapie" goes through ``open_url``, a seam tests replace.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 
@@ -70,7 +71,14 @@ def run_in_background(
     """Run ``fn`` on the global thread pool and hand its result to ``callback`` on the
     GUI thread (network work that needs no database session)."""
     relay = _Relay(parent)
-    QThreadPool.globalInstance().start(lambda: relay.sig_done.emit(callback, fn()))
+
+    def work() -> None:
+        result = fn()
+        # RuntimeError: the dialog was closed meanwhile and nobody waits for the answer
+        with contextlib.suppress(RuntimeError):
+            relay.sig_done.emit(callback, result)
+
+    QThreadPool.globalInstance().start(work)
     return relay
 
 

@@ -206,7 +206,11 @@ def create_card(session: Session, draft: CardDraft) -> CardDetails:
 
 
 def _load(session: Session, card_id: int, version: int) -> Card:
-    card = session.get(Card, card_id, populate_existing=True)
+    # Row-locked: a save racing ours waits here and then sees the new version. Without
+    # the lock the race ends in the flush's StaleDataError, raised while begin_nested()
+    # flushes *before* its savepoint, so the transaction is dead and no ConflictError
+    # naming the other user can be built.
+    card = session.get(Card, card_id, populate_existing=True, with_for_update=True)
     if card is None or card.deleted_at is not None:
         raise CardNotFound(str(card_id))
     if card.version != version:

@@ -658,6 +658,8 @@ class RunResult:
     log_start_id: int
     versions_before: dict[tuple[str, int], int]
     sign_in_s: float
+    client_cpu_s: float = 0.0  # this process (all client threads) during the client phase
+    server_cpu_s: float | None = None  # the server's processes in the same time
 
 
 def sign_in_clients(
@@ -699,6 +701,27 @@ def sign_in_clients(
     return [pair for pair in out if pair is not None]
 
 
+def process_tree_cpu(pid: int | None) -> dict[int, float]:
+    """CPU seconds (user + system) of each live child of ``pid`` (a postmaster's backends
+    and helpers), from /proc; empty where there is no /proc or no pid."""
+    if pid is None or not os.path.isdir("/proc"):
+        return {}
+    tick = os.sysconf("SC_CLK_TCK")
+    out: dict[int, float] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # after the command: state ppid ... utime(12th) stime(13th)
+        if int(fields[1]) == pid:
+            out[int(entry)] = (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
 def _snapshot(admin_url: URL | str) -> tuple[int, dict[tuple[str, int], int]]:
     engine = create_engine(admin_url)
     try:
@@ -723,8 +746,10 @@ def run_clients(
     think_ms: float = 500,
     seed: int = 7,
     password: str = PASSWORD,
+    server_pid: int | None = None,
 ) -> RunResult:
-    """Sign the clients in, let them work for ``seconds``, wait for them to stop."""
+    """Sign the clients in, let them work for ``seconds``, wait for them to stop.
+    With the postmaster's ``server_pid`` the server's CPU time is measured too."""
     started = time.perf_counter()
     sessions = sign_in_clients(client_url, fixture, clients, password)
     sign_in_s = time.perf_counter() - started
@@ -734,12 +759,18 @@ def run_clients(
         Client(i, db, me, fixture, deadline, think_ms / 1000, seed * 1000 + i)
         for i, (db, me) in enumerate(sessions)
     ]
+    cpu0, server0 = time.process_time(), process_tree_cpu(server_pid)
     t0 = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:  # self-stopping; a client still busy long after the end is stuck
         t.join(timeout=max(0.0, deadline - time.monotonic()) + 30)
     elapsed = time.perf_counter() - t0
+    client_cpu = time.process_time() - cpu0
+    server1 = process_tree_cpu(server_pid)
+    server_cpu = (
+        sum(v - server0.get(pid, 0.0) for pid, v in server1.items()) if server_pid else None
+    )
     stuck = sum(t.is_alive() for t in threads)
     stats: dict[str, OpStats] = {}
     writes: list[Write] = []
@@ -756,7 +787,17 @@ def run_clients(
         finally:
             db.dispose()
     return RunResult(
-        clients, elapsed, think_ms, stats, writes, stuck, log_start, versions, sign_in_s
+        clients,
+        elapsed,
+        think_ms,
+        stats,
+        writes,
+        stuck,
+        log_start,
+        versions,
+        sign_in_s,
+        client_cpu,
+        server_cpu,
     )
 
 
@@ -900,6 +941,9 @@ def report(result: RunResult, check: Verification, context: str) -> str:
         "",
         f"- operations completed: {t['operations']} in {result.seconds:.1f} s "
         f"({t['operations'] / result.seconds:.0f} ops/s); handled conflicts: {t['conflicts']}",
+        f"- CPU in the client phase: clients (one Python process) {result.client_cpu_s:.1f} s"
+        + (f", server {result.server_cpu_s:.1f} s" if result.server_cpu_s is not None else "")
+        + f" of {2 * result.seconds:.0f} core-seconds on 2 cores",
         f"- unexpected errors: {t['errors']}, deadlocks (40P01): {t['deadlocks']}, "
         f"serialization failures (40001): {t['serialization_failures']}, "
         f"stuck clients: {result.stuck_clients}",
@@ -976,6 +1020,13 @@ server; the machine is shared with other engineers' test runs (see the load aver
 """
 
 
+def postmaster_pid(server: EmbeddedServer) -> int | None:
+    try:
+        return int((server.data_dir / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=50)
@@ -1024,6 +1075,7 @@ def main() -> None:
             seconds=args.seconds,
             think_ms=args.think_ms,
             seed=args.seed,
+            server_pid=postmaster_pid(server),
         )
         load_after = os.getloadavg()
         check = verify(admin_url, fixture, result)

@@ -219,6 +219,7 @@ class HoursReportView(QWidget):
         self.ctx = ctx
         self.report: hr.HoursReport | None = None
         self.detail_limit = hr.DETAIL_LIMIT
+        self._generation = 0  # answers to older requests are dropped
         title = QLabel(self.tr("Zestawienie godzinowe"))
         title.setStyleSheet("font-size: 16pt; font-weight: 600;")
         self.preset = QComboBox()
@@ -327,14 +328,20 @@ class HoursReportView(QWidget):
         company = self.company.text()
         limit = self.detail_limit
         self.status.clear()
+        self._generation += 1
+        generation = self._generation
         self.ctx.runner.query(
             lambda s: hr.hours_summary(
                 s, start, end, technician_id=technician, company=company, detail_limit=limit
             ),
-            on_success=self.on_report_loaded,
-            on_failure=self.on_report_failed,
+            on_success=lambda r: self._if_current(generation, self.on_report_loaded, r),
+            on_failure=lambda e: self._if_current(generation, self.on_report_failed, e),
             owner=self,
         )
+
+    def _if_current(self, generation: int, then, value) -> None:
+        if generation == self._generation:
+            then(value)
 
     def on_report_loaded(self, report: hr.HoursReport) -> None:
         self.report = report

@@ -399,6 +399,8 @@ class Client(threading.Thread):
     # the loop ---------------------------------------------------------------
 
     def run(self) -> None:
+        # PCs are not switched on in the same millisecond: spread the starts
+        time.sleep(self.rng.uniform(0, min(2 * self.think_s, self.deadline - time.monotonic())))
         self.timed("load_dictionaries", self.load_dictionaries)
         functions = [f for f, _ in self.mix]
         weights = [w for _, w in self.mix]
@@ -977,9 +979,32 @@ def report(result: RunResult, check: Verification, context: str) -> str:
 SECTION = "## Load test"
 
 
-def write_docs(path: Path, intro: str, label: str, body: str) -> None:
+HISTORY = "Run history"
+HISTORY_HEAD = (
+    "| when | command | load before → after | ops/s | read p95 ms | write p95 ms "
+    "| errors | conflicts | change log | lost updates |\n"
+    "|---|---|---|---:|---:|---:|---:|---:|---|---:|"
+)
+
+
+def history_row(result: RunResult, check: Verification, command: str, load: str) -> str:
+    """One line of the run history (every run is kept there, good or bad)."""
+    t = totals(result)
+    bad = t["errors"] + t["deadlocks"] + t["serialization_failures"]
+    reads, writes = group_latencies(result, True), group_latencies(result, False)
+    return (
+        f"| {datetime.now(TZ):%Y-%m-%d %H:%M} | `{command}` | {load} "
+        f"| {t['operations'] / result.seconds:.0f} | {percentile(reads, 95) * 1000:.1f} "
+        f"| {percentile(writes, 95) * 1000:.1f} | {bad} | {t['conflicts']} "
+        f"| {'OK' if check.change_log_ok else 'FAILED'} "
+        f"| {check.lost_updates + len(check.version_mismatches)} |"
+    )
+
+
+def write_docs(path: Path, intro: str, label: str, body: str, history: str | None = None) -> None:
     """Put ``body`` under ``### label`` in the Load test section of ``path``, replacing an
-    earlier run with the same label and keeping every other section."""
+    earlier run with the same label, append ``history`` to the run history, and keep
+    every other section."""
     content = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
     before, sep, rest = content.partition(f"\n{SECTION}\n")
     if not sep:
@@ -992,9 +1017,13 @@ def write_docs(path: Path, intro: str, label: str, body: str) -> None:
             head, _, text_ = chunk.partition("\n")
             runs[head[4:].strip()] = text_.strip("\n")
     runs[label] = body.strip("\n")
+    past = runs.pop(HISTORY, HISTORY_HEAD).strip("\n")
+    if history:
+        past += "\n" + history
     parts = [before.rstrip("\n"), "", SECTION, "", intro.strip("\n"), ""]
     for key in sorted(runs, key=_clients_first):
         parts += [f"### {key}", "", runs[key], ""]
+    parts += [f"### {HISTORY}", "", past, ""]
     path.write_text("\n".join(parts).rstrip("\n") + "\n" + after, encoding="utf-8")
 
 
@@ -1100,7 +1129,8 @@ def main() -> None:
     print(body)
     if not args.no_docs:
         label = f"{args.clients} clients × {args.seconds:g} s"
-        write_docs(args.docs, DOCS_INTRO, label, body)
+        load = f"{load_before[0]:.2f} → {load_after[0]:.2f}"
+        write_docs(args.docs, DOCS_INTRO, label, body, history_row(result, check, command, load))
         print(f"\nwritten to {args.docs}")
 
 

@@ -73,9 +73,9 @@ def test_role_plan_is_the_office_mix():
 def test_docs_section_replaces_its_own_run_and_keeps_other_sections(tmp_path):
     path = tmp_path / "benchmarks.md"
     path.write_text("# Benchmarks\n\n## Terminarz\n\nfast\n", encoding="utf-8")
-    run.write_docs(path, "intro", "10 clients × 20 s", "first")
-    run.write_docs(path, "intro", "50 clients × 60 s", "big")
-    run.write_docs(path, "intro", "10 clients × 20 s", "second")
+    run.write_docs(path, "intro", "10 clients × 20 s", "first", "| run 1 |")
+    run.write_docs(path, "intro", "50 clients × 60 s", "big", "| run 2 |")
+    run.write_docs(path, "intro", "10 clients × 20 s", "second", "| run 3 |")
     content = path.read_text(encoding="utf-8")
     assert "## Terminarz\n\nfast" in content
     assert "first" not in content and "second" in content and "big" in content
@@ -86,3 +86,5 @@ def test_docs_section_replaces_its_own_run_and_keeps_other_sections(tmp_path):
     content = path.read_text(encoding="utf-8")
     assert "## Serwis\n\nlater" in content and "## Terminarz\n\nfast" in content
     assert "third" in content and "second" not in content and "big" in content
+    history = content[content.index("### Run history") : content.index("## Serwis")]
+    assert history.index("| run 1 |") < history.index("| run 2 |") < history.index("| run 3 |")

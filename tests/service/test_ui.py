@@ -408,3 +408,25 @@ def test_event_dialog_akcja_offers_card_generation(qtbot, make_ctx, database):
     qtbot.waitUntil(form.isEnabled, timeout=10000)
     assert form.company_name.text() == "Żółw Serwis"
     ctx.runner.wait()
+
+
+def test_form_conflict_names_the_other_user_and_reloads(qtbot, make_ctx, monkeypatch):
+    from eszok_desktop.services.service import cards as svc
+    from tests.service.conftest import draft
+
+    ctx = make_ctx("serwisant")
+    boss = make_ctx("kierownik", full_name="Anna Kierownik")
+    with ctx.db.session() as s:
+        card = svc.create_card(s, draft(ctx.user.id))
+    form = CardForm(ctx, card_id=card.id)
+    qtbot.addWidget(form)
+    qtbot.waitUntil(form.isEnabled, timeout=10000)
+    with boss.db.session() as s:
+        svc.update_card(s, card.id, card.version, draft(ctx.user.id, description="Poprawione"))
+    questions: list[str] = []
+    monkeypatch.setattr(messages, "ask", lambda p, q, title=None: questions.append(q) or True)
+    form.description.setPlainText("Moja wersja")
+    with qtbot.waitSignal(form.sig_loaded, timeout=10000):
+        form.save_button.click()
+    assert "Anna Kierownik" in questions[0]
+    assert form.description.toPlainText() == "Poprawione"

@@ -749,6 +749,7 @@ def run_clients(
     seed: int = 7,
     password: str = PASSWORD,
     server_pid: int | None = None,
+    on_start: Callable[[], None] | None = None,
 ) -> RunResult:
     """Sign the clients in, let them work for ``seconds``, wait for them to stop.
     With the postmaster's ``server_pid`` the server's CPU time is measured too."""
@@ -761,6 +762,8 @@ def run_clients(
         Client(i, db, me, fixture, deadline, think_ms / 1000, seed * 1000 + i)
         for i, (db, me) in enumerate(sessions)
     ]
+    if on_start is not None:
+        on_start()
     cpu0, server0 = time.process_time(), process_tree_cpu(server_pid)
     t0 = time.perf_counter()
     for t in threads:
@@ -1049,6 +1052,54 @@ server; the machine is shared with other engineers' test runs (see the load aver
 """
 
 
+STATEMENTS_SQL = text(
+    "SELECT calls, total_exec_time, mean_exec_time, query FROM pg_stat_statements"
+    " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    " AND userid = (SELECT oid FROM pg_roles WHERE rolname = 'eszok_client')"
+    " ORDER BY total_exec_time DESC"
+)
+
+
+def reset_statements(admin_url: URL | str) -> None:
+    engine = create_engine(admin_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("SELECT pg_stat_statements_reset()"))
+    finally:
+        engine.dispose()
+
+
+def statements_report(admin_url: URL | str, result: RunResult, top: int = 12) -> str:
+    """Server-side execution time of the clients' statements (pg_stat_statements), beside
+    the time the clients measured: what is left is network, Python, GIL and CPU queues."""
+    engine = create_engine(admin_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(STATEMENTS_SQL).all()
+    finally:
+        engine.dispose()
+    server_s = sum(r.total_exec_time for r in rows) / 1000
+    client_s = sum(x for o in result.stats.values() for x in o.latencies)
+    lines = [
+        f"Server-side: the clients' statements executed for {server_s:.1f} s in all "
+        f"(pg_stat_statements, COMMIT's disk wait included) against {client_s:.1f} s of "
+        f"operation time measured in the clients ({server_s / client_s:.0%})."
+        if client_s
+        else "No statements.",
+        "",
+        "| statement (top by total time) | calls | mean ms | total s |",
+        "|---|---:|---:|---:|",
+    ]
+    for r in rows[:top]:
+        query = " ".join(r.query.split())
+        query = (query[:90] + "…") if len(query) > 90 else query
+        query = query.replace("|", "\\|")
+        lines.append(
+            f"| `{query}` | {r.calls} | {r.mean_exec_time:.2f} | {r.total_exec_time / 1000:.2f} |"
+        )
+    return "\n".join(lines)
+
+
 def postmaster_pid(server: EmbeddedServer) -> int | None:
     try:
         return int((server.data_dir / "postmaster.pid").read_text().split()[0])
@@ -1077,10 +1128,15 @@ def main() -> None:
         server.initialize()
         with (server.data_dir / "postgresql.conf").open("a", encoding="utf-8") as conf:
             conf.write(f"max_connections = {max(100, 2 * args.clients + 20)}\n")
+            conf.write("shared_preload_libraries = 'pg_stat_statements'\n")
         server.start()
         schema.ensure_database(server.superuser_url(), DATABASE)
         admin_url = server.superuser_url(DATABASE)
         schema.upgrade(admin_url, client_password=server.config.client_password)
+        engine = create_engine(admin_url)
+        with engine.begin() as conn:
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_stat_statements"))
+        engine.dispose()
         fixture = prepare(
             admin_url, n_users=args.users, base_events=args.events, base_cards=args.cards
         )
@@ -1105,9 +1161,11 @@ def main() -> None:
             think_ms=args.think_ms,
             seed=args.seed,
             server_pid=postmaster_pid(server),
+            on_start=lambda: reset_statements(admin_url),
         )
         load_after = os.getloadavg()
         check = verify(admin_url, fixture, result)
+        statements = statements_report(admin_url, result)
     finally:
         server.stop()
         shutil.rmtree(base, ignore_errors=True)
@@ -1125,7 +1183,7 @@ def main() -> None:
         f"{fixture.event_count} events, {fixture.card_count} cards at the start; "
         f"mean think time {args.think_ms:g} ms; sign-in of all clients {result.sign_in_s:.1f} s."
     )
-    body = report(result, check, context)
+    body = report(result, check, context) + "\n\n" + statements
     print(body)
     if not args.no_docs:
         label = f"{args.clients} clients × {args.seconds:g} s"

@@ -274,7 +274,8 @@ BEGIN
        AND (p_company IS NULL
             OR strpos(c.company_folded, eszok.fold_text(p_company)) > 0)
      GROUP BY GROUPING SETS ((c.company_name, c.id), (c.company_name), ())
-     ORDER BY c.company_name NULLS LAST, c.id IS NULL, min(c.work_date), c.id;
+     ORDER BY eszok.fold_text(c.company_name) NULLS LAST, c.company_name, c.id IS NULL,
+              min(c.work_date), c.id;
 END
 $$;
 
@@ -300,7 +301,7 @@ BEGIN
        AND (p_company IS NULL
             OR strpos(c.company_folded, eszok.fold_text(p_company)) > 0)
      GROUP BY GROUPING SETS ((c.company_name), ())
-     ORDER BY c.company_name NULLS LAST;
+     ORDER BY eszok.fold_text(c.company_name) NULLS LAST, c.company_name;
 END
 $$;
 GRANT EXECUTE ON FUNCTION eszok.hours_scope(bigint),

@@ -235,3 +235,12 @@ def test_hours_summary_totals_roles_and_exports(make_signed_in, add_card):
     pdf = pdf_text(hr.to_pdf(report))
     assert "Zestawienie godzinowe 01.05.2026 – 31.05.2026" in pdf
     assert "Żółw" in pdf and "8,50" in pdf
+
+
+def test_hours_summary_orders_companies_the_polish_way(make_signed_in, add_card):
+    boss, db = make_signed_in("kierownik")
+    for name in ("Żółw", "Zeta", "Łoś", "Lis", "Alfa"):
+        add_card(boss, company_name=name, work_date=date(2026, 5, 2))
+    with db.session() as s:
+        report = hr.hours_summary(s, date(2026, 5, 1), date(2026, 5, 31))
+    assert [c.company_name for c in report.companies] == ["Alfa", "Lis", "Łoś", "Zeta", "Żółw"]

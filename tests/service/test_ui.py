@@ -129,6 +129,8 @@ def test_list_filters_paging_sorting(qtbot, qtmodeltester, make_ctx, add_card):
     view.table.horizontalHeader().setSortIndicator(Column.HOURS, Qt.SortOrder.DescendingOrder)
     wait_at_least(qtbot, view, 20)
     assert view.model.index(0, Column.HOURS).data() == "2,00"
+    view.table.horizontalHeader().setSortIndicator(Column.SENT, Qt.SortOrder.AscendingOrder)
+    assert view.table.horizontalHeader().sortIndicatorSection() == Column.HOURS
     qtmodeltester.check(view.model)
 
 

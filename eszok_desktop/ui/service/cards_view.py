@@ -29,7 +29,7 @@ from eszok_desktop.services.service.mailer import attachment_name
 from eszok_desktop.ui import messages
 from eszok_desktop.ui.context import AppContext
 from eszok_desktop.ui.service.card_form import CardForm
-from eszok_desktop.ui.service.cards_model import CardsModel, Column
+from eszok_desktop.ui.service.cards_model import SORT_KEYS, CardsModel, Column
 from eszok_desktop.ui.service.filter_bar import FilterBar
 from eszok_desktop.ui.service.pdf_preview import PdfPreviewDialog
 from eszok_desktop.ui.service.send_dialog import SendCardDialog
@@ -171,6 +171,18 @@ class CardsView(QWidget):
 
     @Slot(int, Qt.SortOrder)
     def on_sort_changed(self, column: int, order: Qt.SortOrder) -> None:
+        if column not in SORT_KEYS:  # e.g. Wysłano: put the indicator back where it was
+            current = next(c for c, k in SORT_KEYS.items() if k is self.model.card_sort.key)
+            header = self.table.horizontalHeader()
+            header.blockSignals(True)
+            header.setSortIndicator(
+                current,
+                Qt.SortOrder.DescendingOrder
+                if self.model.card_sort.descending
+                else Qt.SortOrder.AscendingOrder,
+            )
+            header.blockSignals(False)
+            return
         self.model.sort(column, order)
 
     @Slot(object)

@@ -268,3 +268,18 @@ def test_now_line_follows_the_provider(grid):
     assert image.pixelColor(x, y).red() < 250 or image.pixelColor(x, y).green() > 90
     y12 = grid.point_at(day, 720).y()
     assert image.pixelColor(x, y12).green() < 90
+
+
+def test_all_day_event_moves_by_days_in_the_strip(grid, qtbot):
+    monday = date(2026, 5, 4)
+    grid.set_days(week(monday))
+    ev = GridEvent(
+        9, "Urlop", at(monday, 0), at(monday + timedelta(2), 0), all_day=True, editable=True
+    )
+    grid.set_events([ev])
+    rect = grid.event_rect(9)
+    start = QPoint(round(rect.left() + 10), round(rect.center().y()))
+    three_days = grid.strip_point(monday + timedelta(3)).x() - grid.strip_point(monday).x()
+    with qtbot.waitSignal(grid.sig_event_changed) as blocker:
+        drag(qtbot, grid, start, QPoint(start.x() + three_days, start.y()))
+    assert blocker.args == [9, at(monday + timedelta(3), 0), at(monday + timedelta(5), 0)]

@@ -609,6 +609,9 @@ def test_address_check_and_map(qtbot, world, open_page, monkeypatch):
         assert "51.76480, 19.45720" in d.geocode_label.text()
         draft = d.draft()
         assert draft.address_lat == pytest.approx(51.7648)
+        d.use_address_button.click()
+        assert d.address_edit.text().startswith("Piotrkowska 104, Śródmieście, Łódź")
+        assert d.draft().address_lat == pytest.approx(51.7648)  # still the same place
         d.address_edit.setText("Nieznana 1, Nigdzie")
         with qtbot.waitSignal(d.sig_geocode_finished, timeout=10000):
             d.check_address_button.click()

@@ -156,7 +156,14 @@ class DetailsTab(QWidget):
         self.geocode_label.setWordWrap(True)
         self.geocode_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.geocode_label.hide()
-        form.addRow("", self.geocode_label)
+        self.use_address_button = QPushButton(self.tr("Wstaw znaleziony adres"), self)
+        self.use_address_button.hide()
+        self.use_address_button.clicked.connect(self.on_use_address_clicked)
+        geocode_row = QHBoxLayout()
+        geocode_row.addWidget(self.geocode_label, 1)
+        geocode_row.addWidget(self.use_address_button, 0, Qt.AlignmentFlag.AlignTop)
+        form.addRow("", geocode_row)
+        self._found_address: str | None = None
 
         self.note_edit = QPlainTextEdit(self)
         self.note_edit.setMaximumHeight(90)
@@ -327,6 +334,14 @@ class DetailsTab(QWidget):
     def on_address_edited(self, _text: str) -> None:
         if self._geocoded_for is not None:
             self.set_geocode_text("")
+            self.use_address_button.hide()
+
+    def on_use_address_clicked(self) -> None:
+        """Take the geocoder's normalised address (the coordinates stay with it)."""
+        if self._found_address:
+            self.address_edit.setText(self._found_address[:300])
+            self._geocoded_for = self.address_edit.text()
+            self.use_address_button.hide()
 
     def on_check_address_clicked(self) -> None:
         address = self.address_edit.text().strip()
@@ -357,6 +372,8 @@ class DetailsTab(QWidget):
             ),
             GeocodeStatus.ERROR: self.tr("Usługa map zgłosiła błąd. Spróbuj ponownie później."),
         }
+        self._found_address = result.address if result.status == GeocodeStatus.FOUND else None
+        self.use_address_button.setVisible(self._found_address is not None)
         if result.status == GeocodeStatus.FOUND:
             self._lat, self._lon = result.latitude, result.longitude
             self._geocoded_for = address

@@ -1,9 +1,10 @@
-"""Shared helpers of the Serwis tests: card drafts and cards made on the maintenance
-connection (fast bulk setup that bypasses no rule under test)."""
+"""Shared helpers of the Serwis tests: card drafts, cards and Serwis events made on the
+maintenance connection (fast setup that bypasses no rule under test), an SMTP recorder."""
 
 from __future__ import annotations
 
-from datetime import date
+import socket
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -53,3 +54,57 @@ def add_card(database):
             ).scalar_one()
 
     return add
+
+
+def serwis_event(database, owner: int, **kw) -> int:
+    values = dict(
+        title="Przegląd drukarki",
+        starts_at=datetime(2026, 11, 20, 8, 0, tzinfo=UTC),
+        ends_at=datetime(2026, 11, 20, 9, 40, tzinfo=UTC),
+        company_name="Żółw Serwis",
+        company_nip="8567346215",
+        company_address="ul. Długa 5",
+        note="Drukarka nie drukuje",
+        responsible_id=owner,
+        participant_ids=[owner],
+        created_by=owner,
+        calendar="serwis",
+    )
+    values.update(kw)
+    with database.admin.begin() as conn:
+        return conn.execute(
+            text(
+                "INSERT INTO eszok.events (calendar_id, kind_id, title, starts_at, ends_at,"
+                " participant_ids, responsible_id, company_name, company_nip, company_address,"
+                " note, created_by)"
+                " SELECT c.id, k.id, :title, :starts_at, :ends_at, :participant_ids,"
+                " :responsible_id, :company_name, :company_nip, :company_address, :note,"
+                " :created_by FROM eszok.calendars c JOIN eszok.event_kinds k"
+                " ON k.calendar_id = c.id WHERE c.code = :calendar ORDER BY k.id LIMIT 1"
+                " RETURNING id"
+            ),
+            values,
+        ).scalar_one()
+
+
+class Recorder:
+    """aiosmtpd handler keeping every accepted message; refuses one recipient."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], bytes]] = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("nikt@"):
+            return "550 5.1.1 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((list(envelope.rcpt_tos), envelope.content))
+        return "250 Message accepted"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

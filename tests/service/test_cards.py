@@ -4,7 +4,7 @@ optimistic locking, search without diacritics, paging, deletion, history."""
 from __future__ import annotations
 
 import threading
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -19,7 +19,7 @@ from eszok_desktop.services.service.card_filter import (
     CardState,
     SortKey,
 )
-from tests.service.conftest import draft
+from tests.service.conftest import draft, serwis_event
 
 YEAR = datetime.now().year
 
@@ -281,41 +281,10 @@ def test_history_visible_to_whoever_sees_the_card(make_signed_in):
         assert svc.card_history(s, card.id) == []
 
 
-def _serwis_event(database, owner: int, **kw) -> int:
-    values = dict(
-        title="Przegląd drukarki",
-        starts_at=datetime(2026, 11, 20, 8, 0, tzinfo=UTC),
-        ends_at=datetime(2026, 11, 20, 9, 40, tzinfo=UTC),
-        company_name="Żółw Serwis",
-        company_nip="8567346215",
-        company_address="ul. Długa 5",
-        note="Drukarka nie drukuje",
-        responsible_id=owner,
-        participant_ids=[owner],
-        created_by=owner,
-        calendar="serwis",
-    )
-    values.update(kw)
-    with database.admin.begin() as conn:
-        return conn.execute(
-            text(
-                "INSERT INTO eszok.events (calendar_id, kind_id, title, starts_at, ends_at,"
-                " participant_ids, responsible_id, company_name, company_nip, company_address,"
-                " note, created_by)"
-                " SELECT c.id, k.id, :title, :starts_at, :ends_at, :participant_ids,"
-                " :responsible_id, :company_name, :company_nip, :company_address, :note,"
-                " :created_by FROM eszok.calendars c JOIN eszok.event_kinds k"
-                " ON k.calendar_id = c.id WHERE c.code = :calendar ORDER BY k.id LIMIT 1"
-                " RETURNING id"
-            ),
-            values,
-        ).scalar_one()
-
-
 def test_draft_from_serwis_event_and_link(database, make_signed_in):
     me, db = make_signed_in("serwisant")
     boss, dbk = make_signed_in("kierownik")
-    event = _serwis_event(database, me, participant_ids=[boss, me])
+    event = serwis_event(database, me, participant_ids=[boss, me])
     with db.session() as s:
         prefill = svc.draft_from_event(s, event, me, may_assign=False)
         card = svc.create_card(s, prefill)
@@ -330,13 +299,13 @@ def test_draft_from_serwis_event_and_link(database, make_signed_in):
     # a manager generating it gets the responsible person as technician
     with dbk.session() as s:
         assert svc.draft_from_event(s, event, boss, may_assign=True).technician_id == me
-    other = _serwis_event(database, boss, calendar="handlowy")
+    other = serwis_event(database, boss, calendar="handlowy")
     with pytest.raises(ValidationError) as info, dbk.session() as s:
         svc.draft_from_event(s, other, boss, may_assign=True)
     assert info.value.code == "not_service"
     # linking to an event one cannot see is refused by the database
     with pytest.raises(ValidationError), db.session() as s:
-        svc.create_card(s, draft(me, event_id=_serwis_event(database, boss)))
+        svc.create_card(s, draft(me, event_id=serwis_event(database, boss)))
     # deleting the event keeps the card, unlinked
     with database.admin.begin() as conn:
         conn.execute(text("DELETE FROM eszok.events WHERE id = :e"), {"e": event})

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import email
 import io
-import socket
 from datetime import date
 from decimal import Decimal
 
@@ -22,7 +21,7 @@ from eszok_desktop.services.service import hours_report as hr
 from eszok_desktop.services.service import mailer
 from eszok_desktop.services.service.card_pdf import Issuer, card_pdf
 from eszok_desktop.services.service.pdf_fonts import FontNotFound, find_font_files
-from tests.service.conftest import draft
+from tests.service.conftest import Recorder, draft, free_port
 
 
 def pdf_text(data: bytes) -> str:
@@ -77,23 +76,6 @@ def test_font_lookup_fails_clearly(tmp_path, monkeypatch):
         find_font_files()
 
 
-class Recorder:
-    """aiosmtpd handler keeping every accepted message; refuses one recipient."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], bytes]] = []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address.startswith("nikt@"):
-            return "550 5.1.1 No such user"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((list(envelope.rcpt_tos), envelope.content))
-        return "250 Message accepted"
-
-
 @pytest.fixture
 def smtp_server():
     recorder = Recorder()
@@ -103,12 +85,6 @@ def smtp_server():
         yield controller, recorder
     finally:
         controller.stop()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def settings_for(controller) -> mailer.SmtpSettings:

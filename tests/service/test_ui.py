@@ -26,8 +26,7 @@ from eszok_desktop.ui.service.hours_report import HoursReportView
 from eszok_desktop.ui.service.pdf_preview import PdfPreviewDialog
 from eszok_desktop.ui.service.send_dialog import SendCardDialog
 from eszok_desktop.ui.task_runner import TaskRunner
-from tests.service.test_cards import _serwis_event
-from tests.service.test_documents import Recorder, free_port
+from tests.service.conftest import Recorder, free_port, serwis_event
 
 
 @pytest.fixture
@@ -211,7 +210,7 @@ def test_company_completion_fills_details(qtbot, make_ctx, add_card):
 
 def test_generate_card_from_event(qtbot, make_ctx, database, monkeypatch):
     ctx = make_ctx("serwisant")
-    event = _serwis_event(database, ctx.user.id)
+    event = serwis_event(database, ctx.user.id)
     opened: list[CardForm] = []
     open_card_for_event(ctx, event, None, on_opened=opened.append)
     qtbot.waitUntil(lambda: bool(opened), timeout=10000)
@@ -380,7 +379,7 @@ def test_event_dialog_akcja_offers_card_generation(qtbot, make_ctx, database):
 
     ctx = make_ctx("serwisant")
     sales = make_ctx("handlowiec")
-    event_id = _serwis_event(database, ctx.user.id)
+    event_id = serwis_event(database, ctx.user.id)
     with ctx.db.session() as s:
         event = get_event(s, event_id)
     serwis = CalendarInfo(event.draft.calendar_id, "serwis", "Serwis", "#2e8b57")

@@ -984,7 +984,7 @@ SECTION = "## Load test"
 
 HISTORY = "Run history"
 HISTORY_HEAD = (
-    "| when | command | load before → after | ops/s | read p95 ms | write p95 ms "
+    "| when (Warsaw) | command | load before → after | ops/s | read p95 ms | write p95 ms "
     "| errors | conflicts | change log | lost updates |\n"
     "|---|---|---|---:|---:|---:|---:|---:|---|---:|"
 )
@@ -1187,6 +1187,8 @@ def main() -> None:
     print(body)
     if not args.no_docs:
         label = f"{args.clients} clients × {args.seconds:g} s"
+        if args.think_ms != 500:
+            label += f", think time {args.think_ms:g} ms"
         load = f"{load_before[0]:.2f} → {load_after[0]:.2f}"
         write_docs(args.docs, DOCS_INTRO, label, body, history_row(result, check, command, load))
         print(f"\nwritten to {args.docs}")

@@ -146,6 +146,8 @@ $$;
 -- whatever happened, and auth.password_change_outcome(id) answers once the attempt is
 -- committed. So a wrong old password always counts towards the lockout (rolling back to
 -- escape the count throws the answer away too). On success the other sessions end.
+-- Known leak: for an account flagged "change at next sign-in" the flag (readable) clears
+-- on success inside the transaction.
 CREATE TABLE auth.password_changes (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     user_id bigint NOT NULL REFERENCES auth.users (id),
@@ -170,22 +172,28 @@ BEGIN
         RAISE EXCEPTION 'not signed in' USING ERRCODE = 'insufficient_privilege';
     END IF;
     SELECT * INTO u FROM auth.users WHERE id = me FOR UPDATE;
+    -- Every path bumps the (client-readable) version by one, so it does not tell a
+    -- changed password from a counted failure inside the transaction.
     IF u.locked_until > now() THEN
         v_outcome := 'locked';
+        UPDATE auth.users SET version = version + 1 WHERE id = me;
     ELSIF p_old_password IS NULL OR octet_length(p_old_password) > 72
           OR extensions.crypt(p_old_password, u.password_hash) IS DISTINCT FROM u.password_hash
     THEN
         v_outcome := 'wrong';
         IF u.failed_logins + 1 >= max_failures THEN
-            UPDATE auth.users SET failed_logins = 0, locked_until = now() + lock_time
+            UPDATE auth.users
+               SET failed_logins = 0, locked_until = now() + lock_time, version = version + 1
              WHERE id = me;
         ELSE
-            UPDATE auth.users SET failed_logins = u.failed_logins + 1 WHERE id = me;
+            UPDATE auth.users SET failed_logins = u.failed_logins + 1, version = version + 1
+             WHERE id = me;
         END IF;
     ELSE
         v_outcome := 'ok';
         UPDATE auth.users
-           SET password_hash = p_new_hash, must_change_password = false, failed_logins = 0
+           SET password_hash = p_new_hash, must_change_password = false, failed_logins = 0,
+               version = version + 1
          WHERE id = me;
         UPDATE auth.sessions SET revoked_at = now()
          WHERE user_id = me AND revoked_at IS NULL

@@ -422,3 +422,19 @@ def test_repeated_wrong_old_passwords_lock_the_account(database, make_signed_in)
         passwords.change_own_password(session, "Haslo1234", "Nowehaslo99")
     assert err.value.code == "locked"  # even the right one, while locked
     assert sign_in(database, database.email_of(user_id)).status == auth.SignInStatus.LOCKED
+
+
+def test_version_does_not_tell_a_right_old_password_from_a_wrong_one(database, make_signed_in):
+    _, db = make_signed_in("programista")
+    new_hash = auth.hash_password("Nowehaslo99")
+    steps = {}
+    for old in ("Zlehaslo99", "Haslo1234"):
+        with db.session() as session:
+            version = text("SELECT version FROM auth.users WHERE id = auth.uid()")
+            before = session.execute(version).scalar_one()
+            session.execute(
+                text("SELECT auth.change_own_password(:o, :h)"), {"o": old, "h": new_hash}
+            )
+            steps[old] = session.execute(version).scalar_one() - before
+            session.rollback()
+    assert steps == {"Zlehaslo99": 1, "Haslo1234": 1}

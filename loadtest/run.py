@@ -355,6 +355,7 @@ class Client(threading.Thread):
         deadline: float,
         think_s: float,
         seed: int,
+        weights: dict[str, int] | None = None,
     ) -> None:
         super().__init__(name=f"client-{index}", daemon=True)
         self.index = index
@@ -374,6 +375,7 @@ class Client(threading.Thread):
         self.seq = 0
         self.counter_ids = set(fixture.counter_events)
         self.mix = self._mix()
+        self.weight_overrides = weights or {}
 
     def _mix(self) -> list[tuple[Callable[[Session, list[Write]], None], int]]:
         mix: list[tuple[Callable[[Session, list[Write]], None], int]] = [
@@ -403,7 +405,8 @@ class Client(threading.Thread):
         time.sleep(self.rng.uniform(0, min(2 * self.think_s, self.deadline - time.monotonic())))
         self.timed("load_dictionaries", self.load_dictionaries)
         functions = [f for f, _ in self.mix]
-        weights = [w for _, w in self.mix]
+        overrides = self.weight_overrides
+        weights = [overrides.get(f.__name__, w) for f, w in self.mix]
         while time.monotonic() < self.deadline:
             fn = self.rng.choices(functions, weights)[0]
             self.timed(fn.__name__, fn)
@@ -750,16 +753,18 @@ def run_clients(
     password: str = PASSWORD,
     server_pid: int | None = None,
     on_start: Callable[[], None] | None = None,
+    weights: dict[str, int] | None = None,
 ) -> RunResult:
     """Sign the clients in, let them work for ``seconds``, wait for them to stop.
-    With the postmaster's ``server_pid`` the server's CPU time is measured too."""
+    With the postmaster's ``server_pid`` the server's CPU time is measured too;
+    ``weights`` overrides the mix's weights by operation name (e.g. for a short test)."""
     started = time.perf_counter()
     sessions = sign_in_clients(client_url, fixture, clients, password)
     sign_in_s = time.perf_counter() - started
     log_start, versions = _snapshot(admin_url)
     deadline = time.monotonic() + seconds
     threads = [
-        Client(i, db, me, fixture, deadline, think_ms / 1000, seed * 1000 + i)
+        Client(i, db, me, fixture, deadline, think_ms / 1000, seed * 1000 + i, weights)
         for i, (db, me) in enumerate(sessions)
     ]
     if on_start is not None:

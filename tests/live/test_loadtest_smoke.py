@@ -14,8 +14,17 @@ def test_three_clients_for_three_seconds_lose_nothing(database):
         counters=2,
         password_hash=cached_hash(run.PASSWORD),
     )
+    # heavier on the shared counters and notes than an office, so that three seconds
+    # surely contend and write to every audited table even on a slow machine
+    busy = {"counter_event": 25, "counter_card": 25, "create_note": 10, "edit_note": 5}
     result = run.run_clients(
-        database.admin_url, database.client_url, fixture, clients=3, seconds=3, think_ms=5
+        database.admin_url,
+        database.client_url,
+        fixture,
+        clients=3,
+        seconds=3,
+        think_ms=5,
+        weights=busy,
     )
     check = run.verify(database.admin_url, fixture, result)
     totals = run.totals(result)

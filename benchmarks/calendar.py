@@ -29,6 +29,7 @@ _here = os.path.dirname(os.path.abspath(__file__))
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _here]
 
 import argparse
+import gc
 import shutil
 import statistics
 import tempfile
@@ -102,6 +103,11 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument(
+        "--gc-freeze",
+        action="store_true",
+        help="gc.freeze() after start-up, as a long-running app may do",
+    )
     args = parser.parse_args()
     app = QApplication.instance() or QApplication(sys.argv)
 
@@ -173,6 +179,9 @@ def main() -> None:
         runner.wait()
         app.processEvents()
         calendars = [c.id for c in page.dictionaries.calendars]
+        if args.gc_freeze:
+            gc.collect()
+            gc.freeze()  # start-up objects leave the collector's generations
 
         cases = [
             ("month, 1 user", ViewMode.MONTH, [ids[0]]),

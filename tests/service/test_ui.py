@@ -221,6 +221,7 @@ def test_generate_card_from_event(qtbot, make_ctx, database, monkeypatch):
     assert form.hours.text() == "1,75"
     assert form.description.toPlainText() == "Drukarka nie drukuje"
     assert form.work_date.date().toString("dd.MM.yyyy") == "20.11.2026"
+    assert form.event_label.text().startswith("Przegląd drukarki, 20.11.2026")
     with qtbot.waitSignal(form.sig_card_saved, timeout=10000) as saved:
         form.save_button.click()
     assert saved.args[0].draft.event_id == event

@@ -124,6 +124,15 @@ class CompanySuggestion:
 
 
 @dataclass(frozen=True)
+class LinkedEvent:
+    """The calendar event a card was generated from (``cards.event_id``)."""
+
+    id: int
+    title: str
+    starts_at: datetime
+
+
+@dataclass(frozen=True)
 class HistoryEntry:
     """One change of one field (insert: old is None; delete: new is None)."""
 
@@ -464,6 +473,14 @@ def draft_from_event(session: Session, event_id: int, me: int, *, may_assign: bo
         description=description,
         event_id=event_id,
     )
+
+
+def linked_event(session: Session, event_id: int) -> LinkedEvent | None:
+    """The event of a card, or None when it is gone or not visible to the user."""
+    row = session.execute(
+        text("SELECT id, title, starts_at FROM eszok.events WHERE id = :e"), {"e": event_id}
+    ).first()
+    return LinkedEvent(*row) if row else None
 
 
 def cards_for_event(session: Session, event_id: int) -> list[str]:

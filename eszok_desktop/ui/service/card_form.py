@@ -91,16 +91,20 @@ class FormData:
     technicians: list[svc.Technician]
     card: svc.CardDetails | None
     history: list[svc.HistoryEntry]
+    event: svc.LinkedEvent | None = None
 
 
-def load_form_data(session, card_id: int | None) -> FormData:
+def load_form_data(session, card_id: int | None, event_id: int | None = None) -> FormData:
     card = svc.get_card(session, card_id) if card_id is not None else None
+    if card is not None:
+        event_id = card.draft.event_id
     kinds = svc.list_work_kinds(session, active_only=False)
     return FormData(
         kinds=kinds,
         technicians=svc.list_technicians(session),
         card=card,
         history=svc.card_history(session, card_id) if card_id is not None else [],
+        event=svc.linked_event(session, event_id) if event_id is not None else None,
     )
 
 
@@ -183,6 +187,7 @@ class CardForm(QDialog):
         self.description = QPlainTextEdit()
         self.description.setPlaceholderText(tr("Opis wykonanych prac"))
         self.sent_label = QLabel()
+        self.event_label = QLabel(tr("brak"))
 
         self.completions = QStringListModel(self)
         self.completer = QCompleter(self.completions, self)
@@ -213,6 +218,7 @@ class CardForm(QDialog):
             ("technician_id", tr("Serwisant *"), self.technician),
             ("description", tr("Opis"), self.description),
             ("", tr("Wysłano"), self.sent_label),
+            ("", tr("Zdarzenie"), self.event_label),
         ]
         for field, label, widget in rows:
             if not field:
@@ -252,8 +258,9 @@ class CardForm(QDialog):
     # --- loading -------------------------------------------------------------------------
     def reload(self) -> None:
         card_id = self.card_id
+        event_id = self.initial_draft.event_id if self.initial_draft else None
         self.ctx.runner.query(
-            lambda s: load_form_data(s, card_id),
+            lambda s: load_form_data(s, card_id, event_id),
             on_success=self.on_data_loaded,
             on_failure=self.on_load_failed,
             owner=self,
@@ -294,6 +301,13 @@ class CardForm(QDialog):
                 )
                 if data.card.sent_at
                 else tr("nie")
+            )
+        if data.event is not None:
+            self.event_label.setText(
+                tr("{title}, {when}").format(
+                    title=data.event.title,
+                    when=data.event.starts_at.astimezone().strftime("%d.%m.%Y %H:%M"),
+                )
             )
         self.history_tab.set_entries(data.history)
         self.apply_state()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import multiprocessing
 import os
 import random
 import re
@@ -665,21 +666,23 @@ class RunResult:
     sign_in_s: float
     client_cpu_s: float = 0.0  # this process (all client threads) during the client phase
     server_cpu_s: float | None = None  # the server's processes in the same time
+    processes: int = 1  # client processes the threads were spread over
 
 
 def sign_in_clients(
-    client_url: URL | str, fixture: Fixture, clients: int, password: str = PASSWORD
+    client_url: URL | str, fixture: Fixture, clients: int | list[int], password: str = PASSWORD
 ) -> list[tuple[Database, auth.CurrentUser]]:
-    """One Database (pool of one connection) and one signed-in session per client; client
-    ``i`` is user ``i mod len(users)``. Two at a time: bcrypt dominates and there are two
-    cores."""
-    out: list[tuple[Database, auth.CurrentUser] | None] = [None] * clients
+    """One Database (pool of one connection) and one signed-in session per client (a count,
+    or the client numbers); client ``i`` is user ``i mod len(users)``. Two at a time:
+    bcrypt dominates and there are two cores."""
+    numbers = list(range(clients)) if isinstance(clients, int) else list(clients)
+    out: list[tuple[Database, auth.CurrentUser] | None] = [None] * len(numbers)
     errors: list[BaseException] = []
 
     def work(indexes: list[int]) -> None:
         try:
             for i in indexes:
-                user = fixture.users[i % len(fixture.users)]
+                user = fixture.users[numbers[i] % len(fixture.users)]
                 db = Database(client_url, pool_size=1)
                 with db.session() as s:
                     result = auth.sign_in(s, user.email, password)
@@ -693,7 +696,9 @@ def sign_in_clients(
         except BaseException as exc:
             errors.append(exc)
 
-    threads = [threading.Thread(target=work, args=(list(range(k, clients, 2)),)) for k in (0, 1)]
+    threads = [
+        threading.Thread(target=work, args=(list(range(k, len(numbers), 2)),)) for k in (0, 1)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -741,6 +746,70 @@ def _snapshot(admin_url: URL | str) -> tuple[int, dict[tuple[str, int], int]]:
     return int(start), versions
 
 
+@dataclass
+class GroupResult:
+    """What the clients of one process did (picklable, for worker processes)."""
+
+    stats: dict[str, OpStats]
+    writes: list[Write]
+    stuck: int
+    cpu_s: float
+
+
+def _run_group(
+    sessions: list[tuple[Database, auth.CurrentUser]],
+    numbers: list[int],
+    fixture: Fixture,
+    seconds: float,
+    think_ms: float,
+    seed: int,
+    weights: dict[str, int] | None,
+) -> GroupResult:
+    """Run these signed-in clients until the time is up, then sign them out."""
+    cpu0 = time.process_time()
+    deadline = time.monotonic() + seconds
+    threads = [
+        Client(i, db, me, fixture, deadline, think_ms / 1000, seed * 1000 + i, weights)
+        for i, (db, me) in zip(numbers, sessions, strict=True)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:  # self-stopping; a client still busy long after the end is stuck
+        t.join(timeout=max(0.0, deadline - time.monotonic()) + 30)
+    cpu = time.process_time() - cpu0
+    stats: dict[str, OpStats] = {}
+    writes: list[Write] = []
+    for t in threads:
+        if t.is_alive():
+            continue
+        for name, op in t.stats.items():
+            stats.setdefault(name, OpStats()).merge(op)
+        writes += t.writes
+    for db, _ in sessions:
+        try:
+            with db.session() as s:
+                auth.sign_out(s)
+        except Exception:  # a stuck client's session; the server cleans up
+            pass
+        finally:
+            db.dispose()
+    return GroupResult(stats, writes, sum(t.is_alive() for t in threads), cpu)
+
+
+def _worker(job: tuple, signed_in, go, results) -> None:
+    """A worker process: sign its clients in, wait for the start, run, report."""
+    client_url, fixture, numbers, seconds, think_ms, seed, password, weights = job
+    try:
+        sessions = sign_in_clients(client_url, fixture, numbers, password)
+        signed_in.wait()
+        go.wait()
+    except BaseException:
+        signed_in.abort()
+        go.abort()
+        raise
+    results.put(_run_group(sessions, numbers, fixture, seconds, think_ms, seed, weights))
+
+
 def run_clients(
     admin_url: URL | str,
     client_url: URL | str,
@@ -754,60 +823,89 @@ def run_clients(
     server_pid: int | None = None,
     on_start: Callable[[], None] | None = None,
     weights: dict[str, int] | None = None,
+    processes: int = 1,
 ) -> RunResult:
     """Sign the clients in, let them work for ``seconds``, wait for them to stop.
     With the postmaster's ``server_pid`` the server's CPU time is measured too;
-    ``weights`` overrides the mix's weights by operation name (e.g. for a short test)."""
+    ``weights`` overrides the mix's weights by operation name (e.g. for a short test);
+    ``processes`` > 1 spreads the client threads over that many worker processes (each
+    with its own GIL, as real PCs have their own CPUs)."""
     started = time.perf_counter()
-    sessions = sign_in_clients(client_url, fixture, clients, password)
-    sign_in_s = time.perf_counter() - started
-    log_start, versions = _snapshot(admin_url)
-    deadline = time.monotonic() + seconds
-    threads = [
-        Client(i, db, me, fixture, deadline, think_ms / 1000, seed * 1000 + i, weights)
-        for i, (db, me) in enumerate(sessions)
-    ]
-    if on_start is not None:
-        on_start()
-    cpu0, server0 = time.process_time(), process_tree_cpu(server_pid)
-    t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:  # self-stopping; a client still busy long after the end is stuck
-        t.join(timeout=max(0.0, deadline - time.monotonic()) + 30)
+    groups: list[GroupResult] = []
+    if processes <= 1:
+        sessions = sign_in_clients(client_url, fixture, clients, password)
+        sign_in_s = time.perf_counter() - started
+        log_start, versions = _snapshot(admin_url)
+        if on_start is not None:
+            on_start()
+        server0 = process_tree_cpu(server_pid)
+        t0 = time.perf_counter()
+        groups.append(
+            _run_group(sessions, list(range(clients)), fixture, seconds, think_ms, seed, weights)
+        )
+    else:
+        ctx = multiprocessing.get_context("spawn")
+        signed_in, go = ctx.Barrier(processes + 1), ctx.Barrier(processes + 1)
+        results = ctx.Queue()
+        workers = [
+            ctx.Process(
+                target=_worker,
+                args=(
+                    (
+                        client_url,
+                        fixture,
+                        list(range(k, clients, processes)),
+                        seconds,
+                        think_ms,
+                        seed,
+                        password,
+                        weights,
+                    ),
+                    signed_in,
+                    go,
+                    results,
+                ),
+                daemon=True,
+            )
+            for k in range(processes)
+        ]
+        for w in workers:
+            w.start()
+        signed_in.wait(timeout=600)
+        sign_in_s = time.perf_counter() - started
+        log_start, versions = _snapshot(admin_url)
+        if on_start is not None:
+            on_start()
+        server0 = process_tree_cpu(server_pid)
+        t0 = time.perf_counter()
+        go.wait(timeout=60)
+        groups = [results.get(timeout=seconds + 120) for _ in workers]
+        for w in workers:
+            w.join(timeout=30)
     elapsed = time.perf_counter() - t0
-    client_cpu = time.process_time() - cpu0
     server1 = process_tree_cpu(server_pid)
     server_cpu = (
         sum(v - server0.get(pid, 0.0) for pid, v in server1.items()) if server_pid else None
     )
-    stuck = sum(t.is_alive() for t in threads)
     stats: dict[str, OpStats] = {}
     writes: list[Write] = []
-    for t in threads:
-        if t.is_alive():
-            continue
-        for name, op in t.stats.items():
+    for g in groups:
+        for name, op in g.stats.items():
             stats.setdefault(name, OpStats()).merge(op)
-        writes += t.writes
-    for db, _ in sessions:
-        try:
-            with db.session() as s:
-                auth.sign_out(s)
-        finally:
-            db.dispose()
+        writes += g.writes
     return RunResult(
         clients,
         elapsed,
         think_ms,
         stats,
         writes,
-        stuck,
+        sum(g.stuck for g in groups),
         log_start,
         versions,
         sign_in_s,
-        client_cpu,
+        sum(g.cpu_s for g in groups),
         server_cpu,
+        processes,
     )
 
 
@@ -912,6 +1010,10 @@ def group_latencies(result: RunResult, reads: bool) -> list[float]:
     )
 
 
+def _processes(n: int) -> str:
+    return "one Python process" if n <= 1 else f"{n} Python processes"
+
+
 def report(result: RunResult, check: Verification, context: str) -> str:
     """The figures as Markdown (printed and written to docs/benchmarks.md)."""
     lines = [
@@ -951,7 +1053,8 @@ def report(result: RunResult, check: Verification, context: str) -> str:
         "",
         f"- operations completed: {t['operations']} in {result.seconds:.1f} s "
         f"({t['operations'] / result.seconds:.0f} ops/s); handled conflicts: {t['conflicts']}",
-        f"- CPU in the client phase: clients (one Python process) {result.client_cpu_s:.1f} s"
+        f"- CPU in the client phase: clients ({_processes(result.processes)}) "
+        f"{result.client_cpu_s:.1f} s"
         + (f", server {result.server_cpu_s:.1f} s" if result.server_cpu_s is not None else "")
         + f" of {2 * result.seconds:.0f} core-seconds on 2 cores",
         f"- unexpected errors: {t['errors']}, deadlocks (40P01): {t['deadlocks']}, "
@@ -1121,6 +1224,9 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=3000, help="base events")
     parser.add_argument("--cards", type=int, default=3000, help="base cards")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--processes", type=int, default=1, help="spread the clients over worker processes"
+    )
     parser.add_argument("--docs", type=Path, default=Path("docs/benchmarks.md"))
     parser.add_argument("--no-docs", action="store_true", help="print only")
     args = parser.parse_args()
@@ -1167,6 +1273,7 @@ def main() -> None:
             seed=args.seed,
             server_pid=postmaster_pid(server),
             on_start=lambda: reset_statements(admin_url),
+            processes=args.processes,
         )
         load_after = os.getloadavg()
         check = verify(admin_url, fixture, result)
@@ -1180,6 +1287,8 @@ def main() -> None:
     )
     if args.think_ms != 500:
         command += f" --think-ms {args.think_ms:g}"
+    if args.processes > 1:
+        command += f" --processes {args.processes}"
     context = (
         f"`{command}` — {datetime.now(TZ):%Y-%m-%d %H:%M} Europe/Warsaw; PostgreSQL {version}, "
         f"fsync={fsync}, {os.cpu_count()} cores (shared); load average "
@@ -1194,6 +1303,8 @@ def main() -> None:
         label = f"{args.clients} clients × {args.seconds:g} s"
         if args.think_ms != 500:
             label += f", think time {args.think_ms:g} ms"
+        if args.processes > 1:
+            label += f", {args.processes} client processes"
         load = f"{load_before[0]:.2f} → {load_after[0]:.2f}"
         write_docs(args.docs, DOCS_INTRO, label, body, history_row(result, check, command, load))
         print(f"\nwritten to {args.docs}")

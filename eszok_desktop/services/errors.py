@@ -25,6 +25,11 @@ class ConnectionLost(ServiceError):
     """The server went away while the work was running."""
 
 
+class KindRetired(ServiceError):
+    """A retired dictionary kind (event kind, kind of work) was chosen for a new record
+    (SQLSTATE EZ004, raised by the kind rules of migration 0003)."""
+
+
 class ServerReadOnly(ServiceError):
     """The server accepts no writes now (read-only database, standby, maintenance)."""
 
@@ -63,6 +68,8 @@ def translate_db_error(exc: BaseException) -> BaseException:
         return ConnectionLost(str(orig))
     if isinstance(orig, psycopg.errors.InsufficientPrivilege):
         return PermissionDenied(str(orig))
+    if isinstance(orig, psycopg.Error) and orig.sqlstate == "EZ004":
+        return KindRetired(str(orig))
     if isinstance(orig, psycopg.errors.ReadOnlySqlTransaction):
         return ServerReadOnly(str(orig))
     # class 53: disk full, out of memory, too many connections (the server is up)

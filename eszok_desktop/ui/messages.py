@@ -56,6 +56,8 @@ def describe_error(exc: BaseException) -> str:
         return tr("Brak uprawnień do wykonania tej operacji.")
     if isinstance(exc, errors.NotSignedIn):
         return tr("Sesja wygasła. Zaloguj się ponownie.")
+    if isinstance(exc, errors.KindRetired):
+        return tr("Wybrany rodzaj został wycofany przez administratora. Wybierz inny.")
     if isinstance(exc, errors.ServerReadOnly):
         return tr(
             "Serwer bazy danych przyjmuje teraz tylko odczyt, więc nie zapisano zmian. "

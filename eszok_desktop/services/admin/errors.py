@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from eszok_desktop.services.errors import (
     ConflictError,
+    KindRetired,
     PermissionDenied,
     ServiceError,
     ValidationError,
@@ -33,10 +34,6 @@ class AlreadyDecided(ServiceError):
 
 class KindInUse(ServiceError):
     """A dictionary kind that records use can be retired but not deleted."""
-
-
-class KindRetired(ServiceError):
-    """A retired kind cannot be chosen for a new record."""
 
 
 class NotFound(ServiceError):

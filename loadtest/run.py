@@ -765,7 +765,7 @@ def _run_group(
     seed: int,
     weights: dict[str, int] | None,
 ) -> GroupResult:
-    """Run these signed-in clients until the time is up, then sign them out."""
+    """Run these signed-in clients until the time is up."""
     cpu0 = time.process_time()
     deadline = time.monotonic() + seconds
     threads = [
@@ -785,6 +785,10 @@ def _run_group(
         for name, op in t.stats.items():
             stats.setdefault(name, OpStats()).merge(op)
         writes += t.writes
+    return GroupResult(stats, writes, sum(t.is_alive() for t in threads), cpu)
+
+
+def _sign_out(sessions: list[tuple[Database, auth.CurrentUser]]) -> None:
     for db, _ in sessions:
         try:
             with db.session() as s:
@@ -793,11 +797,12 @@ def _run_group(
             pass
         finally:
             db.dispose()
-    return GroupResult(stats, writes, sum(t.is_alive() for t in threads), cpu)
 
 
-def _worker(job: tuple, signed_in, go, results) -> None:
-    """A worker process: sign its clients in, wait for the start, run, report."""
+def _worker(job: tuple, signed_in, go, results, measured) -> None:
+    """A worker process: sign its clients in, wait for the start, run, report, and sign
+    out once the parent has taken its measurements (backends exiting lose their CPU
+    figures)."""
     client_url, fixture, numbers, seconds, think_ms, seed, password, weights = job
     try:
         sessions = sign_in_clients(client_url, fixture, numbers, password)
@@ -808,6 +813,8 @@ def _worker(job: tuple, signed_in, go, results) -> None:
         go.abort()
         raise
     results.put(_run_group(sessions, numbers, fixture, seconds, think_ms, seed, weights))
+    measured.wait(timeout=120)
+    _sign_out(sessions)
 
 
 def run_clients(
@@ -845,7 +852,7 @@ def run_clients(
         )
     else:
         ctx = multiprocessing.get_context("spawn")
-        signed_in, go = ctx.Barrier(processes + 1), ctx.Barrier(processes + 1)
+        signed_in, go, measured = (ctx.Barrier(processes + 1) for _ in range(3))
         results = ctx.Queue()
         workers = [
             ctx.Process(
@@ -864,6 +871,7 @@ def run_clients(
                     signed_in,
                     go,
                     results,
+                    measured,
                 ),
                 daemon=True,
             )
@@ -880,10 +888,14 @@ def run_clients(
         t0 = time.perf_counter()
         go.wait(timeout=60)
         groups = [results.get(timeout=seconds + 120) for _ in workers]
-        for w in workers:
-            w.join(timeout=30)
     elapsed = time.perf_counter() - t0
     server1 = process_tree_cpu(server_pid)
+    if processes <= 1:
+        _sign_out(sessions)
+    else:
+        measured.wait(timeout=60)
+        for w in workers:
+            w.join(timeout=30)
     server_cpu = (
         sum(v - server0.get(pid, 0.0) for pid, v in server1.items()) if server_pid else None
     )

@@ -97,3 +97,31 @@ def test_docs_section_replaces_its_own_run_and_keeps_other_sections(tmp_path):
     assert "third" in content and "second" not in content and "big" in content
     history = content[content.index("### Run history") : content.index("## Serwis")]
     assert history.index("| run 1 |") < history.index("| run 2 |") < history.index("| run 3 |")
+
+
+def test_clients_spread_over_worker_processes_are_counted_and_audited(database):
+    fixture = run.prepare(
+        database.admin_url,
+        n_users=2,
+        base_events=50,
+        base_cards=50,
+        counters=1,
+        password_hash=cached_hash(run.PASSWORD),
+    )
+    result = run.run_clients(
+        database.admin_url,
+        database.client_url,
+        fixture,
+        clients=2,
+        seconds=1.5,
+        think_ms=5,
+        processes=2,
+        weights={"counter_event": 30},
+    )
+    check = run.verify(database.admin_url, fixture, result)
+    report = run.report(result, check, "two processes")
+    assert run.totals(result)["errors"] == 0, report
+    assert result.processes == 2 and result.stuck_clients == 0
+    # both processes' clients did work, and all of it is accounted for
+    assert {w.user_id for w in result.writes} == {u.id for u in fixture.users}, report
+    assert check.change_log_ok and check.no_lost_updates, report

@@ -1166,9 +1166,10 @@ measured in the client around one transaction including its COMMIT (completed op
 handled conflicts included). Targets (issue 7): 50 clients for 60 s, p95 ≤ 50 ms for
 reads and ≤ 100 ms for writes, zero errors, zero lost updates.
 
-All clients are threads of one Python process, so client-side CPU (SQLAlchemy, psycopg,
-result building) competes for one GIL as well as for the machine's two cores with the
-server; the machine is shared with other engineers' test runs (see the load averages).
+By default all clients are threads of one Python process, so client-side CPU
+(SQLAlchemy, psycopg, result building) competes for one GIL as well as for the machine's
+two cores with the server (`--processes N` spreads them over N processes); the machine
+is shared with other engineers' test runs (see the load averages).
 """
 
 

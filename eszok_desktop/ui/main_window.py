@@ -20,6 +20,7 @@ import logging
 from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QFont, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -127,6 +128,8 @@ class MainWindow(QMainWindow):
         self._build()
         self._build_menu()
         self.context.runner.sig_busy_changed.connect(self.on_runner_busy_changed)
+        self.context.runner.sig_session_expired.connect(self.on_session_expired)
+        self.reauth_dialog: QDialog | None = None
         # others' changes arrive as sig_changes_happened; a lost server shows the banner
         self.live_refresh = LiveRefresh(context.runner, self)
         self.live_refresh.sig_connection_changed.connect(self.on_connection_changed)
@@ -353,6 +356,24 @@ class MainWindow(QMainWindow):
         dialog = ChangePasswordDialog(self.context.runner, self.context.user, parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
+
+    @Slot()
+    def on_session_expired(self) -> None:
+        if self.reauth_dialog is not None or self.signing_out:
+            return
+        from eszok_desktop.ui.login.reauth_dialog import ReauthDialog
+
+        dialog = ReauthDialog(self.context.runner, self.context.user.email, parent=self)
+        dialog.sig_sign_out_requested.connect(self.on_sign_out_clicked)
+        dialog.finished.connect(self.on_reauth_finished)
+        self.reauth_dialog = dialog
+        dialog.open()
+
+    @Slot(int)
+    def on_reauth_finished(self, _result: int) -> None:
+        if self.reauth_dialog is not None:
+            self.reauth_dialog.deleteLater()
+        self.reauth_dialog = None
 
     @Slot(bool)
     def on_runner_busy_changed(self, busy: bool) -> None:

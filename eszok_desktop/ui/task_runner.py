@@ -15,10 +15,11 @@ from typing import Any, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from eszok_desktop.db.engine import Database
-from eszok_desktop.services.errors import translate_db_error
+from eszok_desktop.services.errors import NotSignedIn, PermissionDenied, translate_db_error
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -42,9 +43,23 @@ class _Job(QRunnable):
             with self.runner.db.session() as session:
                 result = self.fn(session)
         except Exception as exc:
-            self.runner._relay.sig_finished.emit(self.task._failed, translate_db_error(exc), self)
+            error = translate_db_error(exc)
+            if isinstance(error, PermissionDenied) and self._session_expired():
+                error = NotSignedIn(str(error))
+            self.runner._relay.sig_finished.emit(self.task._failed, error, self)
         else:
             self.runner._relay.sig_finished.emit(self.task._succeeded, result, self)
+
+    def _session_expired(self) -> bool:
+        """A refusal may only mean the session ended (expired, revoked): ask the server."""
+        db = self.runner.db
+        if db.token is None:
+            return False
+        try:
+            with db.session() as session:
+                return session.execute(text("SELECT auth.uid()")).scalar() is None
+        except Exception:
+            return False
 
 
 class Task:
@@ -92,6 +107,7 @@ class TaskRunner(QObject):
 
     sig_changes_happened = Signal(object)  # frozenset[str] of changed data kinds
     sig_busy_changed = Signal(bool)
+    sig_session_expired = Signal()  # a job was refused because the session has ended
 
     def __init__(self, db: Database, parent: QObject | None = None, threads: int = 4) -> None:
         super().__init__(parent)
@@ -142,6 +158,8 @@ class TaskRunner(QObject):
         self._running -= 1
         if self._running == 0:
             self.sig_busy_changed.emit(False)
+        if isinstance(value, NotSignedIn) and callback == job.task._failed:
+            self.sig_session_expired.emit()
         try:
             callback(value)
         except Exception:

@@ -1150,10 +1150,10 @@ def write_docs(path: Path, intro: str, label: str, body: str, history: str | Non
     path.write_text("\n".join(parts).rstrip("\n") + "\n" + after, encoding="utf-8")
 
 
-def _clients_first(label: str) -> tuple[int, str]:
-    """Runs with more clients first."""
+def _clients_first(label: str) -> tuple[int, bool, str]:
+    """Runs with more clients first, the plain run before its variants."""
     match = re.match(r"\d+", label)
-    return (-int(match[0]) if match else 0, label)
+    return (-int(match[0]) if match else 0, "," in label, label)
 
 
 DOCS_INTRO = """\

@@ -88,10 +88,3 @@ def classify_connect_error(exc: DBAPIError) -> errors.DatabaseSetupError:
         if "does not exist" in lowered and "database" in lowered:
             return errors.DatabaseMissing(message)
     return errors.ServerUnreachable(message)
-
-
-def is_connection_lost(exc: BaseException) -> bool:
-    """True when ``exc`` means the server went away (not a refusal or bad input)."""
-    if isinstance(exc, DBAPIError):
-        return bool(exc.connection_invalidated) or isinstance(exc.orig, psycopg.OperationalError)
-    return isinstance(exc, psycopg.OperationalError)

@@ -25,9 +25,19 @@ class ConnectionLost(ServiceError):
     """The server went away while the work was running."""
 
 
+class AlreadyApplied(ServiceError):
+    """A save sent again after a lost connection had been committed the first time
+    (SQLSTATE EZ010 from auth.claim_request): nothing was written twice."""
+
+
 class KindRetired(ServiceError):
     """A retired dictionary kind (event kind, kind of work) was chosen for a new record
     (SQLSTATE EZ004, raised by the kind rules of migration 0003)."""
+
+
+class Contention(ServiceError):
+    """The save collided with another one (deadlock, serialization failure, lock wait)
+    and was rolled back; repeating it is safe."""
 
 
 class ServerReadOnly(ServiceError):
@@ -68,8 +78,17 @@ def translate_db_error(exc: BaseException) -> BaseException:
         return ConnectionLost(str(orig))
     if isinstance(orig, psycopg.errors.InsufficientPrivilege):
         return PermissionDenied(str(orig))
+    if isinstance(orig, psycopg.Error) and orig.sqlstate == "EZ010":
+        return AlreadyApplied(str(orig))
     if isinstance(orig, psycopg.Error) and orig.sqlstate == "EZ004":
         return KindRetired(str(orig))
+    if isinstance(
+        orig,
+        psycopg.errors.DeadlockDetected
+        | psycopg.errors.SerializationFailure
+        | psycopg.errors.LockNotAvailable,
+    ):
+        return Contention(str(orig))
     if isinstance(orig, psycopg.errors.ReadOnlySqlTransaction):
         return ServerReadOnly(str(orig))
     # class 53: disk full, out of memory, too many connections (the server is up)

@@ -56,6 +56,16 @@ def describe_error(exc: BaseException) -> str:
         return tr("Brak uprawnień do wykonania tej operacji.")
     if isinstance(exc, errors.NotSignedIn):
         return tr("Sesja wygasła. Zaloguj się ponownie.")
+    if isinstance(exc, errors.Contention):
+        return tr(
+            "Ten zapis zderzył się z zapisem innego użytkownika i został wycofany. "
+            "Wprowadzone dane pozostały w oknie — zapisz ponownie."
+        )
+    if isinstance(exc, errors.AlreadyApplied):
+        return tr(
+            "Te zmiany zostały zapisane już wcześniej, tuż przed utratą połączenia — "
+            "nie zapisano ich drugi raz. Widok został odświeżony."
+        )
     if isinstance(exc, errors.KindRetired):
         return tr("Wybrany rodzaj został wycofany przez administratora. Wybierz inny.")
     if isinstance(exc, errors.ServerReadOnly):

@@ -10,6 +10,8 @@ decides whether to refresh. Failures are translated to ServiceErrors and handed 
 from __future__ import annotations
 
 import logging
+import time
+import uuid
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -19,9 +21,17 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from eszok_desktop.db.engine import Database
-from eszok_desktop.services.errors import NotSignedIn, PermissionDenied, translate_db_error
+from eszok_desktop.services.errors import (
+    AlreadyApplied,
+    ConnectionLost,
+    Contention,
+    NotSignedIn,
+    PermissionDenied,
+    translate_db_error,
+)
 
 T = TypeVar("T")
+SAVE_RETRY_WINDOW_S = 30.0
 log = logging.getLogger(__name__)
 
 
@@ -32,23 +42,48 @@ class _Relay(QObject):
 
 
 class _Job(QRunnable):
-    def __init__(self, runner: TaskRunner, task: Task, fn: Callable[[Session], Any]) -> None:
+    def __init__(
+        self,
+        runner: TaskRunner,
+        task: Task,
+        fn: Callable[[Session], Any],
+        request_id: uuid.UUID | None = None,
+    ) -> None:
         super().__init__()
         self.runner = runner
         self.task = task
         self.fn = fn
+        self.request_id = request_id
 
     def run(self) -> None:
-        try:
-            with self.runner.db.session() as session:
-                result = self.fn(session)
-        except Exception as exc:
-            error = translate_db_error(exc)
-            if isinstance(error, PermissionDenied) and self._session_expired():
-                error = NotSignedIn(str(error))
-            self.runner._relay.sig_finished.emit(self.task._failed, error, self)
-        else:
-            self.runner._relay.sig_finished.emit(self.task._succeeded, result, self)
+        # A save whose connection dropped is sent again with the same request id until
+        # the server is back; auth.claim_request makes sure it is applied only once.
+        deadline = time.monotonic() + (SAVE_RETRY_WINDOW_S if self.request_id else 0.0)
+        delay = 0.5
+        while True:
+            try:
+                with self.runner.db.session() as session:
+                    if self.request_id is not None:
+                        session.execute(
+                            text("SELECT auth.claim_request(:r)"), {"r": self.request_id}
+                        )
+                    result = self.fn(session)
+            except Exception as exc:
+                error = translate_db_error(exc)
+                if (
+                    isinstance(error, ConnectionLost | Contention)
+                    and time.monotonic() + delay < deadline
+                    and not self.runner.stopping
+                ):
+                    time.sleep(delay)
+                    delay = min(delay * 2, 4.0)
+                    continue
+                if isinstance(error, PermissionDenied) and self._session_expired():
+                    error = NotSignedIn(str(error))
+                self.runner._relay.sig_finished.emit(self.task._failed, error, self)
+            else:
+                self.runner._relay.sig_finished.emit(self.task._succeeded, result, self)
+            return
 
     def _session_expired(self) -> bool:
         """A refusal may only mean the session ended (expired, revoked): ask the server."""
@@ -117,6 +152,7 @@ class TaskRunner(QObject):
         self._relay = _Relay(self)
         self._relay.sig_finished.connect(self._on_job_finished)
         self._running = 0
+        self.stopping = False
 
     def query(
         self,
@@ -139,18 +175,27 @@ class TaskRunner(QObject):
         on_success: Callable[[T], None] | None = None,
         on_failure: Callable[[BaseException], None] | None = None,
         owner: QObject | None = None,
+        request_id: uuid.UUID | None = None,
     ) -> Task:
-        """Run a write; on success also announce ``changes`` app-wide."""
+        """Run a write; on success also announce ``changes`` app-wide.
+
+        The write claims ``request_id`` (a new one unless given) in its transaction and is
+        retried for a while when the connection drops, so it is applied exactly once. If
+        a retry finds the first attempt committed after all, ``on_failure`` receives
+        AlreadyApplied and the changes are announced anyway.
+        """
         kinds = frozenset(changes)
         task = Task(on_success, on_failure, owner, lambda: self.sig_changes_happened.emit(kinds))
-        self._start(task, fn)
+        self._start(task, fn, request_id or uuid.uuid4())
         return task
 
-    def _start(self, task: Task, fn: Callable[[Session], Any]) -> None:
+    def _start(
+        self, task: Task, fn: Callable[[Session], Any], request_id: uuid.UUID | None = None
+    ) -> None:
         self._running += 1
         if self._running == 1:
             self.sig_busy_changed.emit(True)
-        self.pool.start(_Job(self, task, fn))
+        self.pool.start(_Job(self, task, fn, request_id))
 
     @Slot(object, object, object)
     def _on_job_finished(self, callback: Callable[[Any], None], value: Any, job: _Job) -> None:
@@ -160,6 +205,8 @@ class TaskRunner(QObject):
             self.sig_busy_changed.emit(False)
         if isinstance(value, NotSignedIn) and callback == job.task._failed:
             self.sig_session_expired.emit()
+        if isinstance(value, AlreadyApplied) and job.task.after_success is not None:
+            job.task.after_success()
         try:
             callback(value)
         except Exception:
@@ -167,5 +214,10 @@ class TaskRunner(QObject):
             raise
 
     def wait(self, msecs: int = 30000) -> bool:
-        """Block until the pool is idle (shutdown and tests only)."""
-        return self.pool.waitForDone(msecs)
+        """Block until the pool is idle (shutdown and tests only); saves waiting for a
+        lost server stop retrying."""
+        self.stopping = True
+        try:
+            return self.pool.waitForDone(msecs)
+        finally:
+            self.stopping = False

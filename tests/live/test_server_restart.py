@@ -18,7 +18,6 @@ from eszok_desktop.db import schema
 from eszok_desktop.db.engine import Database
 from eszok_desktop.db.server import EmbeddedServer
 from eszok_desktop.services import auth, users
-from eszok_desktop.services.errors import ConnectionLost
 from eszok_desktop.ui.context import AppContext
 from eszok_desktop.ui.main_window import MainWindow
 from eszok_desktop.ui.task_runner import TaskRunner
@@ -79,20 +78,24 @@ def test_banner_while_the_server_is_down_then_the_typed_text_is_saved(qtbot, pri
     assert down.args == [False]
     assert window.connection_banner.isVisibleTo(window)
 
-    failures = []
-    runner.mutate(publish(typed.text()), changes={"announcements"}, on_failure=failures.append)
-    qtbot.waitUntil(lambda: bool(failures), timeout=10000)
-    assert isinstance(failures[0], ConnectionLost)
+    # the user saves while the server is away: the save waits and retries by itself
+    saved, failures = [], []
+    runner.mutate(
+        publish(typed.text()),
+        changes={"announcements"},
+        on_success=saved.append,
+        on_failure=failures.append,
+    )
+    qtbot.wait(1000)
+    assert saved == [] and failures == []
     assert typed.text() == "Przerwa serwisowa w piątek"
 
     with qtbot.waitSignal(window.live_refresh.sig_connection_changed, timeout=15000) as up:
         private_server.start()
     assert up.args == [True]
     assert not window.connection_banner.isVisibleTo(window)
-
-    saved = []
-    runner.mutate(publish(typed.text()), changes={"announcements"}, on_success=saved.append)
-    qtbot.waitUntil(lambda: bool(saved), timeout=10000)
+    qtbot.waitUntil(lambda: bool(saved), timeout=15000)
+    assert failures == []
     engine = create_engine(private_server.superuser_url())
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT title, author_id FROM eszok.announcements")).all()
@@ -150,5 +153,81 @@ def test_a_read_only_database_refuses_the_save_with_a_clear_message(qtbot, priva
         conn.execute(text("ALTER DATABASE eszok RESET default_transaction_read_only"))
         assert conn.execute(text("SELECT count(*) FROM eszok.announcements")).scalar() == 0
     engine.dispose()
+    runner.wait()
+    db.dispose()
+
+
+def count_titled(server, title):
+    engine = create_engine(server.superuser_url())
+    with engine.connect() as conn:
+        n = conn.execute(
+            text("SELECT count(*) FROM eszok.announcements WHERE title = :t"), {"t": title}
+        ).scalar()
+    engine.dispose()
+    return n
+
+
+def signed_in_runner(server):
+    db = Database(server.client_url())
+    with db.session() as session:
+        db.set_token(auth.sign_in(session, "kierownik@example.pl", "Haslo1234").token)
+    return db, TaskRunner(db)
+
+
+def test_a_save_sent_while_the_server_is_down_is_applied_once_it_is_back(qtbot, private_server):
+    db, runner = signed_in_runner(private_server)
+    private_server.stop()
+    saved = []
+    runner.mutate(publish("Po restarcie"), changes={"announcements"}, on_success=saved.append)
+    qtbot.wait(1500)  # the save keeps retrying meanwhile
+    assert saved == []
+    private_server.start()
+    qtbot.waitUntil(lambda: bool(saved), timeout=20000)
+    assert count_titled(private_server, "Po restarcie") == 1
+    runner.wait()
+    db.dispose()
+
+
+def test_a_save_cut_off_in_flight_is_neither_lost_nor_doubled(qtbot, private_server):
+    db, runner = signed_in_runner(private_server)
+    attempts = []
+
+    def cut_off_once(session):
+        attempts.append(1)
+        publish("W locie")(session)
+        if len(attempts) == 1:  # the connection dies before the commit
+            session.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
+
+    saved = []
+    runner.mutate(cut_off_once, changes={"announcements"}, on_success=saved.append)
+    qtbot.waitUntil(lambda: bool(saved), timeout=20000)
+    assert len(attempts) == 2
+    assert count_titled(private_server, "W locie") == 1
+    runner.wait()
+    db.dispose()
+
+
+def test_a_save_repeated_after_it_was_committed_is_not_applied_twice(qtbot, private_server):
+    import uuid
+
+    from eszok_desktop.services.errors import AlreadyApplied
+
+    db, runner = signed_in_runner(private_server)
+    request = uuid.uuid4()
+    saved, failures = [], []
+    runner.mutate(
+        publish("Raz"), changes={"announcements"}, on_success=saved.append, request_id=request
+    )
+    qtbot.waitUntil(lambda: bool(saved), timeout=10000)
+    # the answer was lost on the way back, say; the client sends the same save again
+    with qtbot.waitSignal(runner.sig_changes_happened, timeout=10000):
+        runner.mutate(
+            publish("Raz"),
+            changes={"announcements"},
+            on_failure=failures.append,
+            request_id=request,
+        )
+    assert isinstance(failures[0], AlreadyApplied)
+    assert count_titled(private_server, "Raz") == 1
     runner.wait()
     db.dispose()

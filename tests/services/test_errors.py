@@ -38,3 +38,18 @@ def test_a_policy_refusal_is_permission_denied(database, make_signed_in):
     with pytest.raises(DBAPIError) as info:
         insert_event(db, other, "Serwis")
     assert isinstance(translate_db_error(info.value), PermissionDenied)
+
+
+def test_a_lock_collision_is_contention_not_a_lost_connection(database, make_signed_in):
+    from eszok_desktop.services.errors import Contention
+
+    me, db = make_signed_in("serwisant")
+    insert_event(db, me, "Serwis")
+    with db.engine.connect() as holder:
+        holder.execute(text("SELECT id FROM eszok.events FOR UPDATE"))
+        with pytest.raises(DBAPIError) as info, db.session() as session:
+            session.execute(text("SELECT id FROM eszok.events FOR UPDATE NOWAIT"))
+        holder.rollback()
+    error = translate_db_error(info.value)
+    assert isinstance(error, Contention)
+    assert "zapisz ponownie" in describe_error(error)

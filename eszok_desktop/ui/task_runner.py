@@ -48,17 +48,19 @@ class _Job(QRunnable):
         task: Task,
         fn: Callable[[Session], Any],
         request_id: uuid.UUID | None = None,
+        retry: bool = False,
     ) -> None:
         super().__init__()
         self.runner = runner
         self.task = task
         self.fn = fn
         self.request_id = request_id
+        self.retry = retry
 
     def run(self) -> None:
         # A save whose connection dropped is sent again with the same request id until
         # the server is back; auth.claim_request makes sure it is applied only once.
-        deadline = time.monotonic() + (SAVE_RETRY_WINDOW_S if self.request_id else 0.0)
+        deadline = time.monotonic() + (SAVE_RETRY_WINDOW_S if self.retry else 0.0)
         delay = 0.5
         while True:
             try:
@@ -176,26 +178,32 @@ class TaskRunner(QObject):
         on_failure: Callable[[BaseException], None] | None = None,
         owner: QObject | None = None,
         request_id: uuid.UUID | None = None,
+        retry: bool = True,
     ) -> Task:
         """Run a write; on success also announce ``changes`` app-wide.
 
         The write claims ``request_id`` (a new one unless given) in its transaction and is
         retried for a while when the connection drops, so it is applied exactly once. If
         a retry finds the first attempt committed after all, ``on_failure`` receives
-        AlreadyApplied and the changes are announced anyway.
+        AlreadyApplied and the changes are announced anyway. Work with effects outside the
+        database (sending an e-mail) passes ``retry=False``: those cannot be taken back.
         """
         kinds = frozenset(changes)
         task = Task(on_success, on_failure, owner, lambda: self.sig_changes_happened.emit(kinds))
-        self._start(task, fn, request_id or uuid.uuid4())
+        self._start(task, fn, request_id or uuid.uuid4(), retry)
         return task
 
     def _start(
-        self, task: Task, fn: Callable[[Session], Any], request_id: uuid.UUID | None = None
+        self,
+        task: Task,
+        fn: Callable[[Session], Any],
+        request_id: uuid.UUID | None = None,
+        retry: bool = False,
     ) -> None:
         self._running += 1
         if self._running == 1:
             self.sig_busy_changed.emit(True)
-        self.pool.start(_Job(self, task, fn, request_id))
+        self.pool.start(_Job(self, task, fn, request_id, retry))
 
     @Slot(object, object, object)
     def _on_job_finished(self, callback: Callable[[Any], None], value: Any, job: _Job) -> None:

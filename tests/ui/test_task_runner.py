@@ -61,3 +61,19 @@ def test_callbacks_of_a_destroyed_owner_are_dropped(qtbot, runner):
     runner.wait()
     qtbot.wait(50)
     assert called == []
+
+
+def test_work_with_outside_effects_is_not_repeated_after_a_lost_connection(qtbot, runner):
+    from eszok_desktop.services.errors import ConnectionLost
+
+    calls = []
+
+    def send_then_lose(session):
+        calls.append(1)  # stands for an e-mail already handed to the mail server
+        session.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
+
+    failures = []
+    runner.mutate(send_then_lose, changes={"cards"}, retry=False, on_failure=failures.append)
+    qtbot.waitUntil(lambda: bool(failures), timeout=10000)
+    assert isinstance(failures[0], ConnectionLost)
+    assert calls == [1]

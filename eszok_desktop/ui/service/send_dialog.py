@@ -209,6 +209,7 @@ class SendCardDialog(QDialog):
         self.ctx.runner.mutate(
             lambda s: mailer.send_card(s, card_id, recipients, settings, password),
             changes={"cards"},
+            retry=False,  # never send the e-mail twice
             on_success=self.on_sent,
             on_failure=self.show_failure,
             owner=self,

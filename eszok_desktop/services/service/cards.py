@@ -349,13 +349,6 @@ def resolve_company(session: Session, card_filter: CardFilter) -> CardFilter:
     return replace(card_filter, company_ids=tuple(ids))
 
 
-def _custom_plans(session: Session) -> None:
-    """Plan the list queries for their actual values: psycopg prepares a statement run
-    five times, and PostgreSQL's generic plan for it ignores the selectivity of the dates
-    and the search text (measured several times slower)."""
-    session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-
-
 _LIST_FROM = """
   FROM eszok.cards c
   JOIN eszok.work_kinds k ON k.id = c.work_kind_id
@@ -379,7 +372,6 @@ def list_cards(
         where = f"{where} AND {keyset}"
     params.update(key_params)
     params["limit"] = limit
-    _custom_plans(session)
     sql = (
         "SELECT c.id, c.number, c.work_date, c.company_name, c.company_nip, k.name,"
         f" c.hours, u.full_name, c.state, c.sent_at, {key_columns(sort)}"
@@ -400,7 +392,6 @@ def list_cards(
 def count_cards(session: Session, card_filter: CardFilter) -> CardTotals:
     """How many cards match and their total hours."""
     where, params = filter_clause(resolve_company(session, card_filter))
-    _custom_plans(session)
     row = session.execute(
         text(
             f"SELECT count(*), coalesce(sum(c.quarters), 0) / 4.0 FROM eszok.cards c WHERE {where}"

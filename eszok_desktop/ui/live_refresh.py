@@ -31,6 +31,9 @@ class LiveRefresh(QObject):
         self._sig_batch.connect(self.on_batch_arrived)
         self._sig_state.connect(self.on_state_changed)
         self._listener = ChangeListener(runner.db.url, self._sig_batch.emit, self._sig_state.emit)
+        # however the owner goes away, the thread must stop calling back into it
+        listener = self._listener
+        self.destroyed.connect(lambda *_args: listener.stop(timeout=0))
 
     def start(self) -> None:
         self._listener.start()

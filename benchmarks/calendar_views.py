@@ -1,6 +1,6 @@
 """Terminarz figures: fetching and laying out a month / week of events on a big database.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/calendar.py [--events 100000]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/calendar_views.py [--events 100000]
         [--users 20] [--repeats 15]
 
 Starts its own private cluster (EmbeddedServer, fsync off), migrates it, creates
@@ -17,21 +17,14 @@ in as user 1 over the client login (row-level security on), it times:
 Target (issue 3): a month of 20 users on screen within 150 ms, at most 3× the raw fetch.
 """
 
-# ruff: noqa: E402  (the path fix below must run before the other imports)
 from __future__ import annotations
-
-import os
-import sys
-
-# Run as a script, this file's folder comes first on sys.path and "calendar.py" would
-# shadow the standard library's calendar module (imported by email, SQLAlchemy…).
-_here = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _here]
 
 import argparse
 import gc
+import os
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable

@@ -131,8 +131,21 @@ def make_copy(conn: Connection) -> None:
         conn.execute(text(definition.replace(" ON eszok.events ", f" ON eszok.{COPY} ", 1)))
         copied.append(name)
     conn.execute(text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON eszok.{COPY} TO eszok_client"))
+    # generated columns (long_event) are computed, not copied
+    columns = ", ".join(
+        conn.execute(
+            text(
+                "SELECT quote_ident(attname) FROM pg_attribute "
+                "WHERE attrelid = 'eszok.events'::regclass AND attnum > 0 "
+                "AND NOT attisdropped AND attgenerated = '' ORDER BY attnum"
+            )
+        ).scalars()
+    )
     conn.execute(
-        text(f"INSERT INTO eszok.{COPY} OVERRIDING SYSTEM VALUE SELECT * FROM eszok.events")
+        text(
+            f"INSERT INTO eszok.{COPY} ({columns}) OVERRIDING SYSTEM VALUE "
+            f"SELECT {columns} FROM eszok.events"
+        )
     )
     conn.execute(text("RESET ROLE"))
     print(f"  copy {COPY}: {len(policies)} policies; triggers kept: {', '.join(sorted(copied))}")

@@ -48,6 +48,7 @@ from eszok_desktop.ui.calendar.side_panel import SidePanel
 from eszok_desktop.ui.calendar.time_grid import GridEvent
 from eszok_desktop.ui.calendar.week_view import WeekView
 from eszok_desktop.ui.context import AppContext
+from eszok_desktop.ui.notes import NotesDockHost
 
 POLISH = QLocale(QLocale.Language.Polish, QLocale.Country.Poland)
 REFRESH_EVENTS = frozenset({"events", "*"})
@@ -216,9 +217,16 @@ class CalendarPage(QWidget):
         main = QVBoxLayout()
         main.addLayout(bar)
         main.addWidget(self.stack, 1)
+        # Notatki (F-NOTES) as a dockable panel on the right, closed until asked for
+        content = QWidget(self)
+        content.setLayout(main)
+        self.notes_host = NotesDockHost(self.context, content, self, clock=self.now_provider)
+        self.notes_button = QToolButton(self)
+        self.notes_button.setDefaultAction(self.notes_host.notes_action)
+        bar.addWidget(self.notes_button)
         layout = QHBoxLayout(self)
         layout.addWidget(self.side_panel)
-        layout.addLayout(main, 1)
+        layout.addWidget(self.notes_host, 1)
 
     def _build_shortcuts(self) -> None:
         view_keys: list[tuple[object, Callable[[], None]]] = [

@@ -21,6 +21,7 @@ from eszok_desktop.services.calendar import layout
 from eszok_desktop.ui import messages
 from eszok_desktop.ui.calendar.time_grid import GridEvent, TimeGrid
 from eszok_desktop.ui.context import AppContext
+from eszok_desktop.ui.notes import NotesPanel
 from eszok_desktop.ui.panel.announcements_view import AnnouncementsView
 
 POLISH = QLocale(QLocale.Language.Polish, QLocale.Country.Poland)
@@ -128,6 +129,9 @@ class PanelPage(QWidget):
         left.setSpacing(8)
         left.addWidget(_heading(self.tr("Ogłoszenia"), 1.2))
         left.addWidget(self.announcements, 1)
+        self.notes_panel = NotesPanel(self.context, clock=self.now)  # F-NOTES
+        left.addWidget(_heading(self.tr("Notatki"), 1.2))
+        left.addWidget(self.notes_panel, 1)
 
         # the grid's own header names the day
         self.plan_title = _heading(self.tr("Plan dnia"), 1.2)

@@ -5,6 +5,7 @@ non-modal banner, an open dialog keeps what the user typed, the client reconnect
 itself, re-presents its session, and the user's save then succeeds.
 """
 
+import contextlib
 import shutil
 import tempfile
 from pathlib import Path
@@ -229,5 +230,60 @@ def test_a_save_repeated_after_it_was_committed_is_not_applied_twice(qtbot, priv
         )
     assert isinstance(failures[0], AlreadyApplied)
     assert count_titled(private_server, "Raz") == 1
+    runner.wait()
+    db.dispose()
+
+
+@pytest.fixture
+def full_disk(private_server):
+    """A tablespace on a 1 MB tmpfs that is already full, holding eszok.announcements."""
+    import os
+    import pwd
+    import subprocess
+
+    folder = Path(tempfile.mkdtemp(prefix="eszok-full-", dir="/tmp"))
+    if (
+        os.geteuid() != 0
+        or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=1M", "tmpfs", str(folder)], check=False
+        ).returncode
+    ):
+        folder.rmdir()
+        pytest.skip("needs root and mount to make a really full disk")
+    owner = pwd.getpwnam("postgres")
+    os.chown(folder, owner.pw_uid, owner.pw_gid)
+    engine = create_engine(private_server.superuser_url(), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f"CREATE TABLESPACE tiny LOCATION '{folder}'"))
+            conn.execute(text("ALTER TABLE eszok.announcements SET TABLESPACE tiny"))
+        filler = folder / "filler"
+        with filler.open("wb") as f, contextlib.suppress(OSError):
+            f.write(b"\0" * (2 << 20))  # more than fits: the disk is full now
+        yield
+    finally:
+        (folder / "filler").unlink(missing_ok=True)
+        with engine.connect() as conn:
+            conn.execute(text("ALTER TABLE eszok.announcements SET TABLESPACE pg_default"))
+            conn.execute(text("DROP TABLESPACE IF EXISTS tiny"))
+        engine.dispose()
+        subprocess.run(["umount", str(folder)], check=False)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_full_disk_refuses_the_save_with_a_clear_message(qtbot, private_server, full_disk):
+    from eszok_desktop.services.errors import ServerStorageFull
+    from eszok_desktop.ui.messages import describe_error
+
+    db, runner = signed_in_runner(private_server)
+    typed = QLineEdit("Ogłoszenie na pełny dysk")
+    qtbot.addWidget(typed)
+    failures = []
+    runner.mutate(publish(typed.text()), changes={"announcements"}, on_failure=failures.append)
+    qtbot.waitUntil(lambda: bool(failures), timeout=10000)
+    assert isinstance(failures[0], ServerStorageFull), failures[0]
+    assert "zabrakło miejsca" in describe_error(failures[0])
+    assert typed.text() == "Ogłoszenie na pełny dysk"
+    assert count_titled(private_server, "Ogłoszenie na pełny dysk") == 0
     runner.wait()
     db.dispose()

@@ -40,6 +40,34 @@ def describe_validation(exc: errors.ValidationError) -> str:
     return tr(template).format(limit=exc.limit)
 
 
+# Failures whose message needs nothing from the exception, by type (subclasses included).
+PLAIN_MESSAGES: dict[type[BaseException], str] = {
+    errors.PermissionDenied: "Brak uprawnień do wykonania tej operacji.",
+    errors.NotSignedIn: "Sesja wygasła. Zaloguj się ponownie.",
+    errors.Contention: "Ten zapis zderzył się z zapisem innego użytkownika i został "
+    "wycofany. Wprowadzone dane pozostały w oknie — zapisz ponownie.",
+    errors.AlreadyApplied: "Te zmiany zostały zapisane już wcześniej, tuż przed utratą "
+    "połączenia — nie zapisano ich drugi raz. Widok został odświeżony.",
+    errors.KindRetired: "Wybrany rodzaj został wycofany przez administratora. Wybierz inny.",
+    errors.ServerReadOnly: "Serwer bazy danych przyjmuje teraz tylko odczyt, więc nie "
+    "zapisano zmian. Wprowadzone dane pozostały w oknie — spróbuj zapisać później.",
+    errors.ServerStorageFull: "Serwerowi bazy danych zabrakło miejsca lub zasobów, więc nie "
+    "zapisano zmian. Wprowadzone dane pozostały w oknie — powiadom administratora.",
+    errors.ConnectionLost: "Utracono połączenie z serwerem. Spróbuj ponownie za chwilę.",
+    db_errors.ServerBinariesNotFound: "Nie znaleziono programów serwera PostgreSQL na tym "
+    "komputerze. Zainstaluj PostgreSQL albo połącz się z serwerem centralnym.",
+    db_errors.ServerStartFailed: "Nie udało się uruchomić lokalnego serwera bazy danych.",
+    db_errors.ServerUnreachable: "Nie można połączyć się z serwerem bazy danych. Sprawdź "
+    "adres, port i połączenie sieciowe.",
+    db_errors.AuthenticationFailed: "Serwer odrzucił hasło połączenia z bazą danych.",
+    db_errors.DatabaseMissing: "Na serwerze nie ma bazy danych o tej nazwie.",
+    db_errors.PgcryptoMissing: "Serwer bazy danych nie ma rozszerzenia pgcrypto, którego "
+    "wymaga logowanie. Poproś administratora serwera o jego instalację.",
+    db_errors.SchemaNotInstalled: "Baza danych nie zawiera jeszcze schematu eSZOK. "
+    "Administrator musi uruchomić „eszok db upgrade”.",
+}
+
+
 def describe_error(exc: BaseException) -> str:
     """One clear Polish sentence (or two) for ``exc``; never a traceback."""
     if isinstance(exc, errors.ValidationError):
@@ -52,60 +80,9 @@ def describe_error(exc: BaseException) -> str:
             .format(who=who, when=when)
             .strip()
         )
-    if isinstance(exc, errors.PermissionDenied):
-        return tr("Brak uprawnień do wykonania tej operacji.")
-    if isinstance(exc, errors.NotSignedIn):
-        return tr("Sesja wygasła. Zaloguj się ponownie.")
-    if isinstance(exc, errors.Contention):
-        return tr(
-            "Ten zapis zderzył się z zapisem innego użytkownika i został wycofany. "
-            "Wprowadzone dane pozostały w oknie — zapisz ponownie."
-        )
-    if isinstance(exc, errors.AlreadyApplied):
-        return tr(
-            "Te zmiany zostały zapisane już wcześniej, tuż przed utratą połączenia — "
-            "nie zapisano ich drugi raz. Widok został odświeżony."
-        )
-    if isinstance(exc, errors.KindRetired):
-        return tr("Wybrany rodzaj został wycofany przez administratora. Wybierz inny.")
-    if isinstance(exc, errors.ServerReadOnly):
-        return tr(
-            "Serwer bazy danych przyjmuje teraz tylko odczyt, więc nie zapisano zmian. "
-            "Wprowadzone dane pozostały w oknie — spróbuj zapisać później."
-        )
-    if isinstance(exc, errors.ServerStorageFull):
-        return tr(
-            "Serwerowi bazy danych zabrakło miejsca lub zasobów, więc nie zapisano zmian. "
-            "Wprowadzone dane pozostały w oknie — powiadom administratora."
-        )
-    if isinstance(exc, errors.ConnectionLost):
-        return tr("Utracono połączenie z serwerem. Spróbuj ponownie za chwilę.")
-    if isinstance(exc, db_errors.ServerBinariesNotFound):
-        return tr(
-            "Nie znaleziono programów serwera PostgreSQL na tym komputerze. "
-            "Zainstaluj PostgreSQL albo połącz się z serwerem centralnym."
-        )
-    if isinstance(exc, db_errors.ServerStartFailed):
-        return tr("Nie udało się uruchomić lokalnego serwera bazy danych.")
-    if isinstance(exc, db_errors.ServerUnreachable):
-        return tr(
-            "Nie można połączyć się z serwerem bazy danych. Sprawdź adres, port "
-            "i połączenie sieciowe."
-        )
-    if isinstance(exc, db_errors.AuthenticationFailed):
-        return tr("Serwer odrzucił hasło połączenia z bazą danych.")
-    if isinstance(exc, db_errors.DatabaseMissing):
-        return tr("Na serwerze nie ma bazy danych o tej nazwie.")
-    if isinstance(exc, db_errors.PgcryptoMissing):
-        return tr(
-            "Serwer bazy danych nie ma rozszerzenia pgcrypto, którego wymaga logowanie. "
-            "Poproś administratora serwera o jego instalację."
-        )
-    if isinstance(exc, db_errors.SchemaNotInstalled):
-        return tr(
-            "Baza danych nie zawiera jeszcze schematu eSZOK. Administrator musi uruchomić "
-            "„eszok db upgrade”."
-        )
+    for kind in type(exc).__mro__:
+        if kind in PLAIN_MESSAGES:
+            return tr(PLAIN_MESSAGES[kind])
     if isinstance(exc, db_errors.SchemaVersionMismatch):
         if exc.database_is_newer:
             return tr(

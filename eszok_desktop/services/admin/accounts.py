@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from eszok_desktop.services.admin.errors import translated
 from eszok_desktop.services.auth import check_email, check_password_policy, hash_password
 from eszok_desktop.services.errors import ValidationError
+from eszok_desktop.services.like_pattern import escape_like
 from eszok_desktop.services.users import ROLE_CODES
 
 MAX_NAME_LENGTH = 200
@@ -39,11 +40,6 @@ class Account:
 
     def is_locked(self, now: datetime) -> bool:
         return self.locked_until is not None and self.locked_until > now
-
-
-def escape_like(term: str) -> str:
-    """``term`` with LIKE wildcards escaped (backslash is the default escape)."""
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def list_accounts(session: Session, search: str = "") -> list[Account]:

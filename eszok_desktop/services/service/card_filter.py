@@ -10,6 +10,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from eszok_desktop.services.like_pattern import escape_like
+
 
 class CardState(enum.StrEnum):
     OPEN = "open"
@@ -84,11 +86,6 @@ def needs_company_ids(f: CardFilter) -> bool:
 class CardSort:
     key: SortKey = SortKey.WORK_DATE
     descending: bool = True
-
-
-def escape_like(text: str) -> str:
-    """``text`` with LIKE's wildcards escaped (the queries use ESCAPE '\\')."""
-    return re.sub(r"([\\%_])", r"\\\1", text)
 
 
 def filter_clause(f: CardFilter) -> tuple[str, dict[str, Any]]:

@@ -23,13 +23,13 @@ from eszok_desktop.services.errors import (
     ServiceError,
     ValidationError,
 )
+from eszok_desktop.services.like_pattern import escape_like
 from eszok_desktop.services.service.card_filter import (
     COMPANY_IDS_LIMIT,
     CardFilter,
     CardSort,
     CardState,
     after_clause,
-    escape_like,
     filter_clause,
     key_columns,
     needs_company_ids,

@@ -13,6 +13,7 @@ from eszok_desktop.db.settings import ConnectionSettings
 from eszok_desktop.db.startup import check_database
 from eszok_desktop.ui import messages
 from eszok_desktop.ui.startup.connection_dialog import ConnectionDialog
+from tests.startup.conftest import central_settings
 
 
 def check(url) -> None:
@@ -82,14 +83,7 @@ def test_pgcrypto_dropped_from_an_installed_database(database):
 
 
 def dialog_for(qtbot, url, password):
-    settings = ConnectionSettings(
-        mode="central",
-        host=url.host,
-        port=url.port,
-        database=url.database,
-        sslmode="disable",
-        user=url.username,
-    )
+    settings = central_settings(url)
     dialog = ConnectionDialog(settings)
     qtbot.addWidget(dialog)
     dialog.password_edit.setText(password)

@@ -16,9 +16,10 @@ from eszok_desktop import app as app_module
 from eszok_desktop.db import schema
 from eszok_desktop.db.engine import Database
 from eszok_desktop.db.server import EmbeddedServer
-from eszok_desktop.db.settings import ConnectionSettings, store_client_password
+from eszok_desktop.db.settings import ConnectionSettings
 from eszok_desktop.db.startup import Step, prepare_embedded, running_embedded
 from eszok_desktop.ui import messages
+from tests.startup.conftest import central_settings
 
 
 @pytest.fixture(scope="module")
@@ -119,15 +120,7 @@ def test_flow_first_run_asks_for_admin_then_login_second_run_goes_to_login(
 
 def test_flow_central_server_reaches_login(qtbot, database, no_dialog_boxes):
     url = database.client_url
-    settings = ConnectionSettings(
-        mode="central",
-        host=url.host,
-        port=url.port,
-        database=url.database,
-        sslmode="disable",
-        user=url.username,
-    )
-    store_client_password(settings, url.password)
+    settings = central_settings(url, url.password)
     database.add_user("administrator")
     flow = app_module.StartupFlow(settings)
     with qtbot.waitSignal(flow.sig_login_shown, timeout=30000) as login:
@@ -152,15 +145,7 @@ def test_flow_central_failure_explains_and_opens_connection_dialog(
     qtbot, database, no_dialog_boxes
 ):
     url = database.client_url
-    settings = ConnectionSettings(
-        mode="central",
-        host=url.host,
-        port=url.port,
-        database=url.database,
-        sslmode="disable",
-        user=url.username,
-    )
-    store_client_password(settings, "wrong-password")
+    settings = central_settings(url, "wrong-password")
     flow = app_module.StartupFlow(settings)
     with qtbot.waitSignal(flow.sig_connection_dialog_shown, timeout=30000) as shown:
         flow.start()
@@ -188,15 +173,7 @@ def test_flow_without_binaries_offers_the_connection_dialog(qtbot, monkeypatch, 
 def test_sign_in_opens_main_window_and_sign_out_returns(qtbot, database, no_dialog_boxes):
     pytest.importorskip("eszok_desktop.ui.main_window")
     url = database.client_url
-    settings = ConnectionSettings(
-        mode="central",
-        host=url.host,
-        port=url.port,
-        database=url.database,
-        sslmode="disable",
-        user=url.username,
-    )
-    store_client_password(settings, url.password)
+    settings = central_settings(url, url.password)
     user_id = database.add_user("administrator")
     flow = app_module.StartupFlow(settings)
     with qtbot.waitSignal(flow.sig_login_shown, timeout=30000) as login:

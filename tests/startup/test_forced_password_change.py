@@ -5,21 +5,13 @@ import pytest
 from sqlalchemy import text
 
 from eszok_desktop import app as app_module
-from eszok_desktop.db.settings import ConnectionSettings, store_client_password
+from tests.startup.conftest import central_settings
 
 
 @pytest.fixture
 def flow(database):
     url = database.client_url
-    settings = ConnectionSettings(
-        mode="central",
-        host=url.host,
-        port=url.port,
-        database=url.database,
-        sslmode="disable",
-        user=url.username,
-    )
-    store_client_password(settings, url.password)
+    settings = central_settings(url, url.password)
     flow = app_module.StartupFlow(settings)
     yield flow
     flow.shutdown()

@@ -23,9 +23,10 @@ lay events out with these functions, so the geometry is decided and tested in on
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_left, bisect_right
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any, Protocol, TypeVar
 
 MINUTES_PER_DAY = 24 * 60
@@ -138,6 +139,58 @@ def day_bounds(day: date, tz: tzinfo) -> tuple[datetime, datetime]:
     start = datetime.combine(day, time(0), tz).astimezone(UTC)
     end = datetime.combine(day + timedelta(days=1), time(0), tz).astimezone(UTC)
     return start, end
+
+
+class DayIndex:
+    """Which of ``days`` (consecutive dates in ``tz``) an event covers, found by bisecting
+    the instants of their midnights: a month of 20 overlaid users has some 6,000 events,
+    and two comparisons each are several times quicker than converting them to ``tz``.
+    """
+
+    def __init__(self, days: Sequence[date], tz: tzinfo) -> None:
+        self.days = list(days)
+        starts = [day_bounds(day, tz)[0] for day in self.days]
+        if self.days:
+            starts.append(day_bounds(self.days[-1], tz)[1])
+        self._utc = starts
+        # the midnights in each fixed-offset zone met so far: datetimes sharing a zone
+        # compare by wall time, which is exact only when the offset never changes
+        self._by_zone: dict[tzinfo | None, list[datetime]] = {UTC: starts}
+
+    def locate(self, start: datetime, end: datetime) -> tuple[int, int, datetime, datetime]:
+        """The indices of the first and last (inclusive) day ``[start, end)`` covers, as
+        ``covered_dates`` gives them (an end at exactly midnight does not cover the next
+        day; -1 is before the first day, ``len(days)`` after the last), and ``start`` and
+        ``end`` as they compare exactly (see ``comparable``)."""
+        bounds = self._by_zone.get(start.tzinfo)
+        if bounds is None or end.tzinfo is not start.tzinfo:
+            return self._locate_other(start, end)
+        first = bisect_right(bounds, start) - 1
+        last = bisect_left(bounds, end) - 1
+        return first, (last if last > first else first), start, end
+
+    def _locate_other(self, start: datetime, end: datetime) -> tuple[int, int, datetime, datetime]:
+        zone = start.tzinfo
+        if end.tzinfo is zone and _fixed_offset(zone):
+            self._by_zone[zone] = [b.astimezone(zone) for b in self._utc]
+            return self.locate(start, end)
+        return self.locate(start.astimezone(UTC), end.astimezone(UTC))
+
+    def span(self, start: datetime, end: datetime) -> tuple[int, int]:
+        """The first and last day indices of ``locate``."""
+        first, last, _start, _end = self.locate(start, end)
+        return first, last
+
+
+def _fixed_offset(zone: tzinfo | None) -> bool:
+    """Whether ``zone`` is known never to change its UTC offset."""
+    return isinstance(zone, timezone) or getattr(zone, "key", None) in ("UTC", "Etc/UTC")
+
+
+def comparable(moment: datetime) -> datetime:
+    """``moment`` itself when it is in a fixed-offset zone (as the database's timestamps
+    are), else in UTC: datetimes sharing a DST zone compare and subtract by wall time."""
+    return moment if _fixed_offset(moment.tzinfo) else moment.astimezone(UTC)
 
 
 def wall_minutes(moment: datetime, day: date, tz: tzinfo) -> float:

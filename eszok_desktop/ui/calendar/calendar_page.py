@@ -10,9 +10,9 @@ saved at once and pushed on an undo stack (Ctrl+Z while the screen is open).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from functools import partial
+from operator import attrgetter
 
 from PySide6.QtCore import QCoreApplication, QLocale, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QUndoCommand, QUndoStack
@@ -45,8 +45,8 @@ from eszok_desktop.ui.calendar.event_dialog.dialog import EventDialog
 from eszok_desktop.ui.calendar.month_view import MonthView
 from eszok_desktop.ui.calendar.share_dialog import ShareDialog
 from eszok_desktop.ui.calendar.side_panel import SidePanel
-from eszok_desktop.ui.calendar.time_grid import GridEvent
 from eszok_desktop.ui.calendar.week_view import WeekView
+from eszok_desktop.ui.collector import collector_paused
 from eszok_desktop.ui.context import AppContext
 from eszok_desktop.ui.notes import NotesDockHost
 
@@ -78,6 +78,8 @@ def period_title(mode: ViewMode, anchor: date) -> str:
 
 @dataclass(frozen=True)
 class _RowStyle:
+    """What colouring and permissions depend on, worked out once per batch of rows."""
+
     me: int
     labels: dict[tuple[int, int], tuple[str, str, str]]  # (calendar, kind) → names, colour
     overlaid: frozenset[int]
@@ -85,6 +87,70 @@ class _RowStyle:
     manageable: frozenset[int]
     manage_all: bool
     user_colors: dict[int, str]
+    user_color: Callable[[int], str]  # of a user not overlaid
+    describe: Callable[[EventRow, str, str, bool], str]  # the tooltip
+
+    def label(self, row: EventRow) -> tuple[str, str, str]:
+        """Calendar name, calendar colour, kind name."""
+        return self.labels.get((row.calendar_id, row.kind_id), ("", "#607080", ""))
+
+    def owner(self, row: EventRow) -> int:
+        """Whose colour an overlaid event takes: mine when it is in my shown calendar,
+        else its first participant's whose calendar is shown."""
+        participants = row.participant_ids
+        if self.me in participants and self.me in self.overlaid:
+            return self.me
+        return next((p for p in participants if p in self.overlaid), self.me)
+
+    def editable(self, row: EventRow) -> bool:
+        return self.manage_all or not self.manageable.isdisjoint(row.participant_ids)
+
+
+class RowEvent:
+    """An event row as the views see it: the fields of ``GridEvent``. The times come
+    straight from the row; colours, subtitle, permission and tooltip are worked out when
+    asked for, which painting does for the boxes on screen: an overlaid month has some
+    6,000 rows and shows a few hundred."""
+
+    __slots__ = ("row", "style")
+
+    def __init__(self, row: EventRow, style: _RowStyle) -> None:
+        self.row = row
+        self.style = style
+
+    # read for every row by the layout: C-level getters
+    key = property(attrgetter("row.id"))
+    start = property(attrgetter("row.starts_at"))
+    end = property(attrgetter("row.ends_at"))
+    all_day = property(attrgetter("row.all_day"))
+    title = property(attrgetter("row.title"))
+
+    @property
+    def color(self) -> str:
+        if not self.style.by_user:
+            return self.style.label(self.row)[1]
+        owner = self.style.owner(self.row)
+        return self.style.user_colors.get(owner) or self.style.user_color(owner)
+
+    @property
+    def accent(self) -> str | None:
+        """The calendar's colour as a stripe when the box takes its user's colour."""
+        return self.style.label(self.row)[1] if self.style.by_user else None
+
+    @property
+    def subtitle(self) -> str:
+        kind_name = self.style.label(self.row)[2]
+        company = self.row.company_name
+        return f"{kind_name} · {company}" if company else kind_name
+
+    @property
+    def editable(self) -> bool:
+        return self.style.editable(self.row)
+
+    @property
+    def tooltip(self) -> str:
+        calendar_name, _color, kind_name = self.style.label(self.row)
+        return self.style.describe(self.row, calendar_name, kind_name, self.editable)
 
 
 class MoveCommand(QUndoCommand):
@@ -337,15 +403,15 @@ class CalendarPage(QWidget):
         self.sig_period_loaded.emit()
 
     def _show_rows(self) -> None:
-        self.current_view().set_events(self.grid_events(self.rows.values()))
+        with collector_paused():  # thousands of items for an overlaid month
+            self.current_view().set_events(self.grid_events(self.rows.values()))
 
-    def grid_events(self, rows: Iterable[EventRow]) -> list[GridEvent]:
-        """The rows as the views paint them (colours, permissions, lazy tooltips)."""
+    def grid_events(self, rows: Iterable[EventRow]) -> list[RowEvent]:
+        """The rows as the views paint them (colours, permissions, tooltips)."""
         style = self._row_style()
-        return [self.grid_event(row, style) for row in rows]
+        return [RowEvent(row, style) for row in rows]
 
     def _row_style(self) -> _RowStyle:
-        """What colouring and permissions depend on, computed once per batch of rows."""
         overlaid = self.side_panel.selected_users()
         assert self.dictionaries is not None
         d = self.dictionaries
@@ -362,37 +428,12 @@ class CalendarPage(QWidget):
             manageable=self.dictionaries.manageable_ids(),
             manage_all=self.context.user.can("calendars.all"),
             user_colors={uid: self.side_panel.user_color(uid) for uid in overlaid},
+            user_color=self.side_panel.user_color,
+            describe=self.tooltip_text,
         )
 
-    def grid_event(self, row: EventRow, style: _RowStyle | None = None) -> GridEvent:
-        style = style or self._row_style()
-        calendar_name, cal_color, kind_name = style.labels.get(
-            (row.calendar_id, row.kind_id), ("", "#607080", "")
-        )
-        color, accent = cal_color, None
-        if style.by_user:
-            participants = row.participant_ids
-            owner = style.me if style.me in participants and style.me in style.overlaid else None
-            if owner is None:
-                owner = next((p for p in participants if p in style.overlaid), style.me)
-            color = style.user_colors.get(owner) or self.side_panel.user_color(owner)
-            accent = cal_color
-        company = row.company_name
-        subtitle = f"{kind_name} · {company}" if company else kind_name
-        editable = style.manage_all or not style.manageable.isdisjoint(row.participant_ids)
-        return GridEvent(
-            key=row.id,
-            title=row.title,
-            start=row.starts_at,
-            end=row.ends_at,
-            color=color,
-            all_day=row.all_day,
-            subtitle=subtitle,
-            # built when hovered: thousands of rows get one, few are looked at
-            tooltip=partial(self.tooltip_text, row, calendar_name, kind_name, editable),
-            editable=editable,
-            accent=accent,
-        )
+    def grid_event(self, row: EventRow) -> RowEvent:
+        return RowEvent(row, self._row_style())
 
     def tooltip_text(
         self, row: EventRow, calendar_name: str, kind_name: str, editable: bool
@@ -547,8 +588,8 @@ class CalendarPage(QWidget):
         def saved(new_version: int) -> None:
             current = self.rows.get(event_id)
             if current is not None:
-                self.rows[event_id] = replace(
-                    current, starts_at=start, ends_at=end, version=new_version
+                self.rows[event_id] = current._replace(
+                    starts_at=start, ends_at=end, version=new_version
                 )
 
         self.context.runner.mutate(

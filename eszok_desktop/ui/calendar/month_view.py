@@ -11,7 +11,7 @@ Signals match ``TimeGrid``'s: ``sig_range_selected(start, end, all_day=True)`` w
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from PySide6.QtCore import QEvent, QLocale, QPoint, QPointF, QRectF, QSize, Qt, QTimer, Signal
@@ -21,9 +21,17 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 from eszok_desktop.services.calendar import layout
 from eszok_desktop.services.calendar.periods import ViewMode, visible_days
 from eszok_desktop.services.calendar.public_holidays import polish_holiday
-from eszok_desktop.ui.calendar.time_grid import GridEvent, text_color_for, tint, tooltip_of
+from eszok_desktop.ui.calendar.time_grid import ViewEvent, box_colors, moved, tooltip_of
 
 POLISH = QLocale(QLocale.Language.Polish, QLocale.Country.Poland)
+# hoisted: PySide6's enum members are slow to look up and to combine, and a crowded month
+# paints hundreds of lines
+_TEXT = QColor("#202020")
+_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+_ELIDE = Qt.TextElideMode.ElideRight
+_NO_PEN = Qt.PenStyle.NoPen
+_ANTIALIASING = QPainter.RenderHint.Antialiasing
 
 
 @dataclass(frozen=True)
@@ -62,8 +70,8 @@ class MonthView(QWidget):
         self._tz: tzinfo = layout.display_zone()
         self._anchor = date.today()
         self._days: list[date] = visible_days(ViewMode.MONTH, self._anchor)
-        self._events: list[GridEvent] = []
-        self._by_key: dict[Hashable, GridEvent] = {}
+        self._events: list[ViewEvent] = []
+        self._by_key: dict[Hashable, ViewEvent] = {}
         self._items: list[_Item] = []
         self._more: list[_More] = []
         self._bars: dict[Hashable, bool] = {}
@@ -93,7 +101,7 @@ class MonthView(QWidget):
     def days(self) -> list[date]:
         return list(self._days)
 
-    def set_events(self, events: Iterable[GridEvent]) -> None:
+    def set_events(self, events: Iterable[ViewEvent]) -> None:
         self._events = list(events)
         self._by_key = {ev.key: ev for ev in self._events}
         self._relayout()
@@ -170,26 +178,27 @@ class MonthView(QWidget):
             return
         capacity = self.capacity()
         tz = self._tz
-        index_of = {day: i for i, day in enumerate(self._days)}
-        bars: list[tuple[datetime, timedelta, GridEvent, date, date]] = []
-        singles: list[list[tuple[datetime, timedelta, GridEvent]]] = [[] for _ in self._days]
-        for ev in self._events:
-            start_utc, end_utc = ev.start.astimezone(UTC), ev.end.astimezone(UTC)
-            first, last = layout.covered_dates(start_utc, end_utc, tz)
-            key = (start_utc, start_utc - end_utc)  # earlier first, then longer first
+        locate = layout.DayIndex(self._days, tz).locate
+        count = len(self._days)
+        bars: list[tuple[ViewEvent, date, date]] = []
+        # per day: (start, minus the length, input order, event), to sort earlier first,
+        # then longer first, by comparing plain tuples
+        singles: list[list[tuple[datetime, timedelta, int, ViewEvent]]] = [[] for _ in self._days]
+        for n, ev in enumerate(self._events):
+            first, last, start, end = locate(ev.start, ev.end)
             if ev.all_day or first != last:
-                bars.append((*key, ev, first, last))
-            elif first in index_of:
-                singles[index_of[first]].append((*key, ev))
-        bars.sort(key=lambda b: (not b[2].all_day, b[0], b[1]))
-        self._bars = {b[2].key: True for b in bars}
+                bars.append((ev, *layout.covered_dates(ev.start, ev.end, tz)))
+            elif 0 <= first < count:
+                singles[first].append((start, start - end, n, ev))
+        bars.sort(key=lambda b: (not b[0].all_day, *_order_key(b[0])))
+        self._bars = {b[0].key: True for b in bars}
         for row in range(self._rows()):
             week = self._days[row * 7 : row * 7 + 7]
             # multi-day bars first take the lowest lanes across the week; single-day events
             # then fill the free lanes of their day in time order, which is what one greedy
             # pass over all of them would give, without placing the hidden ones
             spans = layout.layout_all_day(
-                [(b[2].key, b[3], b[4]) for b in bars if b[4] >= week[0] and b[3] <= week[-1]],
+                [(b[0].key, b[1], b[2]) for b in bars if b[2] >= week[0] and b[1] <= week[-1]],
                 week,
             )
             taken: list[dict[int, layout.DaySpan]] = [{} for _ in range(7)]
@@ -197,12 +206,12 @@ class MonthView(QWidget):
                 for i in range(span.first, span.last + 1):
                     taken[i][span.lane] = span
             for i, day in enumerate(week):
-                day_singles = sorted(singles[row * 7 + i], key=lambda t: (t[0], t[1]))
+                day_singles = sorted(singles[row * 7 + i])
                 total = len(taken[i]) + len(day_singles)
                 lanes_needed = max(taken[i], default=-1) + 1
                 free = (lane for lane in range(10_000) if lane not in taken[i])
-                placed: list[tuple[int, GridEvent]] = []
-                for _start, _neg, ev in day_singles:
+                placed: list[tuple[int, ViewEvent]] = []
+                for _start, _length, _n, ev in day_singles:
                     lane = next(free)
                     lanes_needed = max(lanes_needed, lane + 1)
                     if lane >= capacity:
@@ -288,17 +297,13 @@ class MonthView(QWidget):
                 if day.day != 1
                 else f"{day.day} {POLISH.monthName(day.month, QLocale.FormatType.ShortFormat)}"
             )
-            painter.drawText(
-                label_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, text
-            )
+            painter.drawText(label_rect, _RIGHT, text)
             if holiday:
                 painter.setFont(small)
                 painter.drawText(
                     label_rect.adjusted(0, 0, -30, 0),
-                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                    QFontMetrics(small).elidedText(
-                        holiday, Qt.TextElideMode.ElideRight, int(label_rect.width() - 30)
-                    ),
+                    _LEFT,
+                    QFontMetrics(small).elidedText(holiday, _ELIDE, int(label_rect.width() - 30)),
                 )
         if today in self._days:
             painter.setPen(QPen(QColor("#e0a800"), 2))
@@ -314,47 +319,48 @@ class MonthView(QWidget):
         for more in self._more:
             painter.drawText(
                 more.rect,
-                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                _LEFT,
                 self.tr("+{count} więcej").format(count=more.count),
             )
         painter.end()
 
     def _paint_item(
-        self, painter: QPainter, item: _Item, ev: GridEvent, metrics: QFontMetrics, font: QFont
+        self, painter: QPainter, item: _Item, ev: ViewEvent, metrics: QFontMetrics, font: QFont
     ) -> None:
-        base = QColor(ev.color)
         bar = self._bars.get(item.key, False)
         rect = item.rect
         selected = ev.key == self._selected
         if bar:
-            fill = tint(base, 0.55)
-            painter.fillRect(rect, fill)
-            painter.setPen(QPen(base.darker(130), 2 if selected else 1))
+            colors = box_colors(ev.color, 0.55)
+            painter.fillRect(rect, colors.fill)
+            painter.setPen(QPen(colors.strong_border, 2 if selected else 1))
             painter.drawLine(rect.topLeft(), rect.topRight())
             painter.drawLine(rect.bottomLeft(), rect.bottomRight())
             if not item.cut_left:
                 painter.drawLine(rect.topLeft(), rect.bottomLeft())
             if not item.cut_right:
                 painter.drawLine(rect.topRight(), rect.bottomRight())
-            painter.setPen(text_color_for(fill))
+            painter.setPen(colors.text)
             text = ev.title if item.first_piece else ""
         else:
+            colors = box_colors(ev.color, 0.3)
             if selected:
-                painter.fillRect(rect, tint(base, 0.3))
-            painter.setBrush(base)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+                painter.fillRect(rect, colors.fill)
+            painter.setBrush(colors.base)
+            painter.setPen(_NO_PEN)
+            painter.setRenderHint(_ANTIALIASING, True)
             painter.drawEllipse(QPointF(rect.left() + 5, rect.center().y()), 3.5, 3.5)
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-            painter.setPen(QColor("#202020"))
-            text = f"{ev.start.astimezone(self._tz):%H:%M} {ev.title}"
+            painter.setRenderHint(_ANTIALIASING, False)
+            painter.setPen(_TEXT)
+            local = ev.start.astimezone(self._tz)
+            text = f"{local.hour:02d}:{local.minute:02d} {ev.title}"
             rect = rect.adjusted(8, 0, 0, 0)
         if text:
             painter.setFont(font)
             painter.drawText(
                 rect.adjusted(3, 0, -2, 0),
-                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(rect.width() - 5)),
+                _LEFT,
+                metrics.elidedText(text, _ELIDE, int(rect.width() - 5)),
             )
 
     # --- interaction ----------------------------------------------------------------
@@ -424,15 +430,14 @@ class MonthView(QWidget):
             ev = self._by_key.get(key)
             if ev is not None and ev.editable and not self._read_only and day != start_day:
                 shift = (day - start_day).days
-                moved = replace(
-                    ev,
-                    start=_shift_days(ev.start, shift, self._tz),
-                    end=_shift_days(ev.end, shift, self._tz),
+                tz = self._tz
+                shifted = moved(
+                    ev, _shift_days(ev.start, shift, tz), _shift_days(ev.end, shift, tz)
                 )
-                self._events = [moved if e.key == key else e for e in self._events]
-                self._by_key[key] = moved
+                self._events = [shifted if e.key == key else e for e in self._events]
+                self._by_key[key] = shifted
                 self._relayout()
-                self.sig_event_changed.emit(key, moved.start, moved.end)
+                self.sig_event_changed.emit(key, shifted.start, shifted.end)
             self.update()
             return
         if self._read_only:
@@ -448,15 +453,17 @@ class MonthView(QWidget):
             self.sig_event_activated.emit(item.key)
 
 
+def _order_key(ev: ViewEvent) -> tuple[datetime, timedelta]:
+    """Earlier first, then longer first."""
+    start, end = layout.comparable(ev.start), layout.comparable(ev.end)
+    return start, start - end
+
+
 def _shown_lanes_of(taken: dict[int, layout.DaySpan], capacity: int) -> int:
     """A bound on the lanes a neighbour cell shows: a bar continues into it unless its
     lane is cut off there by "+N więcej"."""
     overflow = bool(taken) and max(taken) + 1 > capacity
     return capacity - 1 if overflow else capacity
-
-
-def _length(ev: GridEvent) -> float:
-    return (ev.end.astimezone(UTC) - ev.start.astimezone(UTC)).total_seconds()
 
 
 def _shift_days(moment: datetime, days: int, tz: tzinfo) -> datetime:

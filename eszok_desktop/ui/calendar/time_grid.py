@@ -3,7 +3,8 @@
 The widget paints everything itself — day headers, an all-day strip, 24 hour rows with
 wall-clock labels (0:00 … 23:00, also on DST days), today's column, Polish public
 holidays, weekends, a now-line, and events as colour-coded boxes — and scrolls its hour
-rows with its own scroll bar. It never queries: feed it plain ``GridEvent`` values.
+rows with its own scroll bar. It never queries: feed it ``ViewEvent``s (such as plain
+``GridEvent`` values).
 Overlapping events are placed side by side by ``services.calendar.layout.layout_day``.
 
 API::
@@ -36,9 +37,11 @@ Test helpers: ``event_rect(key, day)``, ``point_at(day, minutes)``,
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import Enum
+from functools import lru_cache
+from typing import Protocol
 
 from PySide6.QtCore import QEvent, QLocale, QPoint, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -59,23 +62,64 @@ from eszok_desktop.services.calendar.public_holidays import polish_holiday
 
 SNAP_MINUTES = 15
 POLISH = QLocale(QLocale.Language.Polish, QLocale.Country.Poland)
+_ELIDE = Qt.TextElideMode.ElideRight  # hoisted: PySide6's enum lookups are slow
+
+
+class ViewEvent(Protocol):
+    """What the painted views read of an event (no ORM object, no database)."""
+
+    @property
+    def key(self) -> Hashable: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def start(self) -> datetime: ...  # aware
+    @property
+    def end(self) -> datetime: ...  # aware; all-day events end at the midnight after
+    @property
+    def color(self) -> str: ...  # box colour: the calendar's, or the user's when overlaid
+    @property
+    def all_day(self) -> bool: ...
+    @property
+    def subtitle(self) -> str: ...  # a second line (kind, company)
+    @property
+    def tooltip(self) -> str: ...  # on hover; empty: the title and times
+    @property
+    def editable(self) -> bool: ...  # may be moved and resized by dragging
+    @property
+    def accent(self) -> str | None: ...  # left stripe colour (the calendar's when overlaid)
 
 
 @dataclass(frozen=True, slots=True)
 class GridEvent:
-    """An event as the painted views need it (no ORM object, no database)."""
+    """A ``ViewEvent`` as a plain value."""
 
     key: Hashable
     title: str
-    start: datetime  # aware
-    end: datetime  # aware; all-day events end at the midnight after their last day
-    color: str = "#2f6fb7"  # box colour: the calendar's, or the user's when overlaid
+    start: datetime
+    end: datetime
+    color: str = "#2f6fb7"
     all_day: bool = False
-    subtitle: str = ""  # a second line (kind, company)
-    tooltip: str | Callable[[], str] = ""  # on hover (a callable is asked then); default:
-    # the title and times
-    editable: bool = False  # may be moved and resized by dragging
-    accent: str | None = None  # left stripe colour (e.g. the calendar's when overlaid)
+    subtitle: str = ""
+    tooltip: str = ""
+    editable: bool = False
+    accent: str | None = None
+
+
+def moved(ev: ViewEvent, start: datetime, end: datetime) -> GridEvent:
+    """``ev`` at other times (what a drag shows until the owner saves it)."""
+    return GridEvent(
+        key=ev.key,
+        title=ev.title,
+        start=start,
+        end=end,
+        color=ev.color,
+        all_day=ev.all_day,
+        subtitle=ev.subtitle,
+        tooltip=ev.tooltip,
+        editable=ev.editable,
+        accent=ev.accent,
+    )
 
 
 class _Drag(Enum):
@@ -94,7 +138,7 @@ class _DragState:
     day_index: int
     minutes: float
     key: Hashable | None = None
-    original: GridEvent | None = None
+    original: ViewEvent | None = None
     moved: bool = False
 
 
@@ -102,6 +146,26 @@ def text_color_for(fill: QColor) -> QColor:
     """Dark text on light fills, white on dark ones."""
     luminance = 0.299 * fill.redF() + 0.587 * fill.greenF() + 0.114 * fill.blueF()
     return QColor("#1b1b1b") if luminance > 0.6 else QColor("#ffffff")
+
+
+@dataclass(frozen=True)
+class BoxColors:
+    """The colours of an event box drawn in ``base`` (shared: do not modify them)."""
+
+    base: QColor
+    fill: QColor  # ``base`` tinted
+    text: QColor  # readable on ``fill``
+    border: QColor
+    strong_border: QColor  # of a selected box or a bar
+
+
+@lru_cache(maxsize=512)
+def box_colors(color: str, amount: float) -> BoxColors:
+    """``BoxColors`` of ``color`` tinted by ``amount`` (see ``tint``), made once: a crowded
+    view paints hundreds of boxes in a handful of colours."""
+    base = QColor(color)
+    fill = tint(base, amount)
+    return BoxColors(base, fill, text_color_for(fill), base.darker(110), base.darker(130))
 
 
 def tint(color: QColor, amount: float) -> QColor:
@@ -113,13 +177,12 @@ def tint(color: QColor, amount: float) -> QColor:
     )
 
 
-def tooltip_of(ev: GridEvent, tz: tzinfo) -> str:
+def tooltip_of(ev: ViewEvent, tz: tzinfo) -> str:
     """The text to show when hovering ``ev``."""
-    text = ev.tooltip() if callable(ev.tooltip) else ev.tooltip
-    return text or default_tooltip(ev, tz)
+    return ev.tooltip or default_tooltip(ev, tz)
 
 
-def default_tooltip(ev: GridEvent, tz: tzinfo) -> str:
+def default_tooltip(ev: ViewEvent, tz: tzinfo) -> str:
     start, end = ev.start.astimezone(tz), ev.end.astimezone(tz)
     if ev.all_day:
         first, last = layout.covered_dates(ev.start, ev.end, tz)
@@ -158,8 +221,8 @@ class TimeGrid(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self._tz: tzinfo = layout.display_zone()
         self._days: list[date] = []
-        self._events: list[GridEvent] = []
-        self._by_key: dict[Hashable, GridEvent] = {}
+        self._events: list[ViewEvent] = []
+        self._by_key: dict[Hashable, ViewEvent] = {}
         self._segments: list[list[layout.DaySegment]] = []
         self._spans: list[layout.DaySpan] = []
         self._lanes = 0
@@ -167,7 +230,7 @@ class TimeGrid(QWidget):
         self._read_only = False
         self._selected: Hashable | None = None
         self._drag: _DragState | None = None
-        self._preview: GridEvent | None = None
+        self._preview: ViewEvent | None = None
         self._selection: tuple[int, float, float] | None = None  # day index, minutes
         self._day_selection: tuple[int, int] | None = None
         self._now_provider: Callable[[], datetime] = lambda: datetime.now(UTC)
@@ -196,14 +259,14 @@ class TimeGrid(QWidget):
     def days(self) -> list[date]:
         return list(self._days)
 
-    def set_events(self, events: Iterable[GridEvent]) -> None:
+    def set_events(self, events: Iterable[ViewEvent]) -> None:
         self._events = list(events)
         self._by_key = {ev.key: ev for ev in self._events}
         if self._drag is None:
             self._preview = None
         self._relayout()
 
-    def events(self) -> list[GridEvent]:
+    def events(self) -> list[ViewEvent]:
         return list(self._events)
 
     def set_now_provider(self, provider: Callable[[], datetime]) -> None:
@@ -330,7 +393,7 @@ class TimeGrid(QWidget):
 
     # --- layout -------------------------------------------------------------------
 
-    def _shown_events(self) -> list[GridEvent]:
+    def _shown_events(self) -> list[ViewEvent]:
         if self._preview is None:
             return self._events
         return [self._preview if ev.key == self._preview.key else ev for ev in self._events]
@@ -340,7 +403,7 @@ class TimeGrid(QWidget):
         # bucket the timed events by the days they touch, so each column lays out only
         # its own (an overlaid week has about a thousand)
         index_of = {day: i for i, day in enumerate(self._days)}
-        per_day: list[list[GridEvent]] = [[] for _ in self._days]
+        per_day: list[list[ViewEvent]] = [[] for _ in self._days]
         for ev in events:
             if ev.all_day:
                 continue
@@ -475,18 +538,20 @@ class TimeGrid(QWidget):
                 if ev is not None:
                     self._paint_box(painter, rect, ev, timed=True)
 
-    def _paint_box(self, painter: QPainter, rect: QRectF, ev: GridEvent, *, timed: bool) -> None:
-        base = QColor(ev.color)
-        fill = tint(base, 0.35 if timed else 0.55)
+    def _paint_box(self, painter: QPainter, rect: QRectF, ev: ViewEvent, *, timed: bool) -> None:
+        colors = box_colors(ev.color, 0.35 if timed else 0.55)
         selected = ev.key == self._selected or (
             self._preview is not None and self._preview.key == ev.key
         )
-        painter.setPen(QPen(base.darker(130 if selected else 110), 2 if selected else 1))
-        painter.setBrush(fill)
+        if selected:
+            painter.setPen(QPen(colors.strong_border, 2))
+        else:
+            painter.setPen(colors.border)
+        painter.setBrush(colors.fill)
         painter.drawRoundedRect(rect.adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
-        stripe = QColor(ev.accent or ev.color)
+        stripe = box_colors(ev.accent, 1.0).base if ev.accent else colors.base
         painter.fillRect(QRectF(rect.left() + 1, rect.top() + 1, 4, rect.height() - 2), stripe)
-        painter.setPen(text_color_for(fill))
+        painter.setPen(colors.text)
         font, bold, metrics, bold_metrics = self._box_fonts()
         painter.setFont(font)
         text_rect = rect.adjusted(7, 1, -2, -1)
@@ -503,14 +568,10 @@ class TimeGrid(QWidget):
                 break
             if i == 0:
                 painter.setFont(bold)
-                elided = bold_metrics.elidedText(
-                    line, Qt.TextElideMode.ElideRight, int(text_rect.width())
-                )
+                elided = bold_metrics.elidedText(line, _ELIDE, int(text_rect.width()))
             else:
                 painter.setFont(font)
-                elided = metrics.elidedText(
-                    line, Qt.TextElideMode.ElideRight, int(text_rect.width())
-                )
+                elided = metrics.elidedText(line, _ELIDE, int(text_rect.width()))
             painter.drawText(QPointF(text_rect.left(), y + metrics.ascent()), elided)
             y += metrics.height()
 
@@ -749,7 +810,7 @@ class TimeGrid(QWidget):
             new_start = datetime.combine(first.date() + timedelta(days=day_shift), first.time(), tz)
             last = ev.end.astimezone(tz)
             new_end = datetime.combine(last.date() + timedelta(days=day_shift), last.time(), tz)
-            return replace(ev, start=new_start, end=new_end)
+            return moved(ev, new_start, new_end)
         target_day = self._days[index]
         if drag.mode == _Drag.MOVE:
             delta = layout.snap_minutes(minutes - drag.minutes, SNAP_MINUTES)
@@ -757,16 +818,14 @@ class TimeGrid(QWidget):
             wall = local.hour * 60 + local.minute + delta
             base_day = local.date() + timedelta(days=day_shift)
             new_start = layout.moment_at(base_day + timedelta(days=wall // 1440), wall % 1440, tz)
-            return replace(
-                ev, start=new_start, end=(new_start.astimezone(UTC) + duration).astimezone(tz)
-            )
+            return moved(ev, new_start, (new_start.astimezone(UTC) + duration).astimezone(tz))
         snapped = layout.snap_minutes(minutes, SNAP_MINUTES)
         moment = layout.moment_at(target_day, snapped, tz).astimezone(UTC)
         if drag.mode == _Drag.RESIZE_BOTTOM:
             new_end = max(moment, start_utc + timedelta(minutes=SNAP_MINUTES))
-            return replace(ev, end=new_end.astimezone(tz))
+            return moved(ev, ev.start, new_end.astimezone(tz))
         new_start = min(moment, end_utc - timedelta(minutes=SNAP_MINUTES))
-        return replace(ev, start=new_start.astimezone(tz))
+        return moved(ev, new_start.astimezone(tz), ev.end)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         drag, self._drag = self._drag, None

@@ -55,28 +55,34 @@ DATABASE = "eszok_bench_calendar"
 PASSWORD = "Haslo1234"
 TZ = ZoneInfo("Europe/Warsaw")
 
+# Every user gets about seven events a working day, from 07:30 on, some overlapping and
+# one in ten shared with a colleague; one event in twenty is all-day (local midnight to
+# midnight). Spread over two years, as a busy sales and service team would have them.
 FILL = """
 INSERT INTO eszok.events (calendar_id, kind_id, title, starts_at, ends_at, all_day,
                           participant_ids, company_name, created_by)
 SELECT k.calendar_id, k.id, 'Zadanie ' || g, s.start,
-       CASE WHEN s.all_day THEN s.start + interval '1 day'
+       CASE WHEN s.all_day
+            THEN (date '2026-01-01' + s.day + 1)::timestamp AT TIME ZONE 'Europe/Warsaw'
             ELSE s.start + (30 + (g * 37) % 210) * interval '1 minute' END,
        s.all_day,
-       CASE WHEN g % 10 = 0 THEN ARRAY[u.id, (SELECT min(id) FROM auth.users) + (g * 7) % :users]
+       CASE WHEN p.shared THEN ARRAY[u.id, (SELECT min(id) FROM auth.users) + (g * 7) % :users]
             ELSE ARRAY[u.id] END,
        CASE WHEN g % 3 = 0 THEN 'Firma ' || (g % 500) END,
        u.id
-  FROM generate_series(1, :n) AS g
-  CROSS JOIN LATERAL (SELECT g % 20 = 0 AS all_day) AS a
+  FROM generate_series(0, :n - 1) AS g
   CROSS JOIN LATERAL (
-      SELECT CASE WHEN a.all_day
-                  THEN date_trunc('day', timestamptz '2026-01-01 00:00+01'
-                                  + (g % 730) * interval '1 day')
-                  ELSE timestamptz '2026-01-01 07:00+01' + (g % 730) * interval '1 day'
-                       + ((g * 13) % 40) * interval '15 minutes' END AS start,
-             a.all_day) AS s
+      SELECT g % 730 AS day, g / 730 % :users AS user_no, g / 730 / :users AS nth,
+             abs(hashint4(g)) % 20 = 0 AS all_day,  -- a hash: g % 20 would pick days
+             abs(hashint4(-g)) % 10 = 0 AS shared) AS p
   CROSS JOIN LATERAL (
-      SELECT id FROM auth.users ORDER BY id OFFSET (g % :users) LIMIT 1) AS u
+      SELECT p.day, p.all_day,
+             CASE WHEN p.all_day
+                  THEN (date '2026-01-01' + p.day)::timestamp AT TIME ZONE 'Europe/Warsaw'
+                  ELSE (date '2026-01-01' + p.day + time '07:30') AT TIME ZONE 'Europe/Warsaw'
+                       + (p.nth * 6 + (g * 13) % 4) * interval '15 minutes' END AS start) AS s
+  CROSS JOIN LATERAL (
+      SELECT id FROM auth.users ORDER BY id OFFSET p.user_no LIMIT 1) AS u
   CROSS JOIN LATERAL (
       SELECT id, calendar_id FROM eszok.event_kinds ORDER BY id OFFSET (g % 10) LIMIT 1) AS k
 """

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from eszok_desktop.services.calendar.layout import (
     Placement,
+    _overlaps,
     day_bounds,
     layout_all_day,
     layout_day,
@@ -110,6 +111,69 @@ def test_fifty_events_at_once_get_fifty_columns():
     result = place_intervals([(i, 600, 660) for i in range(50)])
     assert sorted(p.column for p in result.values()) == list(range(50))
     assert {p.columns for p in result.values()} == {50}
+
+
+def test_place_intervals_agrees_with_testing_every_column():
+    rnd = random.Random(11)
+    for _case in range(300):
+        items = []
+        for i in range(rnd.randrange(1, 60)):
+            start = rnd.randrange(0, 200, rnd.choice((1, 5, 15)))
+            items.append((i, start, start + rnd.choice((0, 0, 5, 15, 30, rnd.randrange(1, 90)))))
+        assert place_intervals(items) == reference_place_intervals(items), items
+
+
+def reference_place_intervals(items):
+    """The column search of the first version: every column tested for every
+    interval (quadratic, but plainly right)."""
+    ordered = sorted(
+        ((start, end, i, key) for i, (key, start, end) in enumerate(items)),
+        key=lambda it: (it[0], -(it[1] - it[0]), it[2]),
+    )
+    result = {}
+    cluster = []  # start, end, key, column
+    column_last = []  # the latest interval of each column
+    cluster_end = None
+
+    def flush() -> None:
+        columns = len(column_last)
+        by_column = [[] for _ in range(columns)]
+        for start, end, _key, col in cluster:
+            by_column[col].append((start, end))
+        for start, end, key, col in cluster:
+            span = 1
+            while col + span < columns and not any(
+                _overlaps(start, end, o_start, o_end) for o_start, o_end in by_column[col + span]
+            ):
+                span += 1
+            result[key] = Placement(col, columns, span)
+        cluster.clear()
+        column_last.clear()
+
+    for start, end, _order, key in ordered:
+        joins = cluster and (
+            start < cluster_end
+            or (
+                start == cluster_end
+                and any(_overlaps(start, end, s, e) for s, e, _k, _c in cluster if e == start)
+            )
+        )
+        if cluster and not joins:
+            flush()
+            cluster_end = None
+        col = next(
+            (c for c, (s, e) in enumerate(column_last) if not _overlaps(start, end, s, e)),
+            len(column_last),
+        )
+        if col == len(column_last):
+            column_last.append((start, end))
+        else:
+            column_last[col] = (start, end)
+        cluster.append((start, end, key, col))
+        cluster_end = end if cluster_end is None or end > cluster_end else cluster_end
+    if cluster:
+        flush()
+    return result
 
 
 def test_works_on_datetimes():

@@ -72,23 +72,30 @@ def place_intervals(items: Iterable[tuple[K, Any, Any]]) -> dict[K, Placement]:
     )
     result: dict[K, Placement] = {}
     cluster: list[tuple[Any, Any, K, int]] = []  # start, end, key, column
-    column_last: list[tuple[Any, Any]] = []  # the latest interval of each column
+    columns = 0
+    # Taken in start order, a column stays free once its last interval no longer
+    # overlaps: a non-empty one ending at or before the start, an empty one before it.
+    # So free columns come off a heap of (end, empty, column) and the lowest free one
+    # off a heap of indices, instead of testing every column for every interval (an
+    # overlaid week has clusters of a hundred events in twenty columns).
+    busy: list[tuple[Any, bool, int]] = []
+    free: list[int] = []
     cluster_end: Any = None
 
     def flush() -> None:
-        columns = len(column_last)
+        starts: list[list[Any]] = [[] for _ in range(columns)]
         by_column: list[list[tuple[Any, Any]]] = [[] for _ in range(columns)]
-        for start, end, _key, col in cluster:
+        for start, end, _key, col in cluster:  # in start order: each column sorted
+            starts[col].append(start)
             by_column[col].append((start, end))
         for start, end, key, col in cluster:
             span = 1
-            while col + span < columns and not any(
-                _overlaps(start, end, o_start, o_end) for o_start, o_end in by_column[col + span]
+            while col + span < columns and not _column_overlaps(
+                starts[col + span], by_column[col + span], start, end
             ):
                 span += 1
             result[key] = Placement(col, columns, span)
         cluster.clear()
-        column_last.clear()
 
     for start, end, _order, key in ordered:
         joins = cluster and (
@@ -100,20 +107,28 @@ def place_intervals(items: Iterable[tuple[K, Any, Any]]) -> dict[K, Placement]:
         )
         if cluster and not joins:
             flush()
-            cluster_end = None
-        col = next(
-            (c for c, (s, e) in enumerate(column_last) if not _overlaps(start, end, s, e)),
-            len(column_last),
-        )
-        if col == len(column_last):
-            column_last.append((start, end))
+            columns, cluster_end = 0, None
+            busy.clear()
+            free.clear()
+        while busy and (busy[0][0] < start or (busy[0][0] == start and not busy[0][1])):
+            heapq.heappush(free, heapq.heappop(busy)[2])
+        if free:
+            col = heapq.heappop(free)
         else:
-            column_last[col] = (start, end)
+            col, columns = columns, columns + 1
+        heapq.heappush(busy, (end, start == end, col))
         cluster.append((start, end, key, col))
         cluster_end = end if cluster_end is None or end > cluster_end else cluster_end
     if cluster:
         flush()
     return result
+
+
+def _column_overlaps(starts: list[Any], items: list[tuple[Any, Any]], start: Any, end: Any) -> bool:
+    """Whether an interval of one column (disjoint, sorted: ``starts`` are theirs)
+    overlaps ``[start, end)``; only the last one starting before its end can."""
+    j = bisect_right(starts, start) if start == end else bisect_left(starts, end)
+    return j > 0 and _overlaps(start, end, *items[j - 1])
 
 
 def _overlaps(a_start: Any, a_end: Any, b_start: Any, b_end: Any) -> bool:

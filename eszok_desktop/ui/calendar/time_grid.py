@@ -36,7 +36,7 @@ Test helpers: ``event_rect(key, day)``, ``point_at(day, minutes)``,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import Enum
@@ -212,6 +212,7 @@ class TimeGrid(QWidget):
     HEADER_HEIGHT = 36
     LANE_HEIGHT = 20
     EDGE = 5  # pixels at an event's top/bottom that resize instead of move
+    NARROW_BOX = 24  # pixels: a box this narrow gets no text
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -226,6 +227,7 @@ class TimeGrid(QWidget):
         self._segments: list[list[layout.DaySegment]] = []
         self._spans: list[layout.DaySpan] = []
         self._lanes = 0
+        self._strip_expanded = False  # a one-day view showing more of a crowded strip
         self._hour_height = 40
         self._read_only = False
         self._selected: Hashable | None = None
@@ -254,6 +256,7 @@ class TimeGrid(QWidget):
     def set_days(self, days: Sequence[date]) -> None:
         self._days = list(days)
         self._selection = None
+        self._strip_expanded = False
         self._relayout()
 
     def days(self) -> list[date]:
@@ -305,8 +308,56 @@ class TimeGrid(QWidget):
 
     # --- geometry -----------------------------------------------------------------
 
+    def _strip_capacity(self) -> int:
+        """Lanes the all-day strip may take: a quarter of the height (at least two); in a
+        one-day view expanded by its "+N więcej", all but three hour rows."""
+        room = self.height() - self.HEADER_HEIGHT - 6
+        room = room - 3 * self._hour_height if self._strip_expanded else room // 4
+        return max(2, int(room // self.LANE_HEIGHT))
+
+    def _strip_rows(self) -> tuple[int, bool]:
+        """The lane rows the strip draws, and whether its last one says "+N więcej"
+        (twenty overlaid calendars can have dozens of all-day events in a week)."""
+        capacity = self._strip_capacity()
+        return (capacity, True) if self._lanes > capacity else (self._lanes, False)
+
     def _strip_height(self) -> int:
-        return max(1, self._lanes) * self.LANE_HEIGHT + 6
+        return max(1, self._strip_rows()[0]) * self.LANE_HEIGHT + 6
+
+    def _shown_spans(self) -> list[layout.DaySpan]:
+        rows, overflow = self._strip_rows()
+        return [s for s in self._spans if s.lane < rows - 1] if overflow else self._spans
+
+    def _strip_more(self) -> list[tuple[int, int, QRectF]]:
+        """``(day index, hidden events, rect)`` of the "+N więcej" of each crowded day."""
+        rows, overflow = self._strip_rows()
+        if not overflow:
+            return []
+        hidden = [0] * len(self._days)
+        for span in self._spans:
+            if span.lane >= rows - 1:
+                for index in range(span.first, span.last + 1):
+                    hidden[index] += 1
+        y = self.HEADER_HEIGHT + 3 + (rows - 1) * self.LANE_HEIGHT
+        width = self._column_width() - 4
+        return [
+            (index, count, QRectF(self._column_x(index) + 2, y, width, self.LANE_HEIGHT - 2))
+            for index, count in enumerate(hidden)
+            if count
+        ]
+
+    def strip_more_rect(self, day: date) -> tuple[QRectF, int] | None:
+        """Where ``day``'s "+N więcej" is in the all-day strip, and N (tests)."""
+        index = self._days.index(day)
+        return next(((rect, n) for i, n, rect in self._strip_more() if i == index), None)
+
+    def _more_at(self, pos: QPointF) -> tuple[int, int] | None:
+        return next(((i, n) for i, n, rect in self._strip_more() if rect.contains(pos)), None)
+
+    def _hidden_titles(self, index: int) -> list[str]:
+        rows, _overflow = self._strip_rows()
+        keys = [s.key for s in self._spans if s.lane >= rows - 1 and s.first <= index <= s.last]
+        return [self._by_key[k].title for k in keys if k in self._by_key]
 
     def _body_top(self) -> int:
         return self.HEADER_HEIGHT + self._strip_height()
@@ -340,13 +391,29 @@ class TimeGrid(QWidget):
         return index if 0 <= index < len(self._days) else None
 
     def _segment_rect(self, index: int, seg: layout.DaySegment) -> QRectF:
+        return next(r for i, s, r in self._segment_rects(days=[index]) if s is seg)
+
+    def _segment_rects(
+        self, top: float | None = None, bottom: float | None = None, days: Iterable[int] = ()
+    ) -> Iterator[tuple[int, layout.DaySegment, QRectF]]:
+        """The timed segments (of ``days``, else of all) that reach into ``top`` …
+        ``bottom``, with their rectangles: the geometry is worked out once, not per box
+        (an overlaid week paints about a thousand)."""
         col_w = self._column_width()
         inner = col_w - 4
-        x = self._column_x(index) + 1 + inner * seg.placement.left
-        w = inner * seg.placement.width - 1
-        top = self._y_of(seg.top)
-        height = max(seg.bottom - seg.top, SNAP_MINUTES) / 60 * self._hour_height
-        return QRectF(x, top, max(3.0, w), max(6.0, height - 1))
+        y0 = self._body_top() - self._scrollbar.value()
+        scale = self._hour_height / 60
+        for index in days or range(len(self._segments)):
+            left = self.GUTTER + index * col_w + 1
+            for seg in self._segments[index]:
+                y = y0 + seg.top * scale
+                height = max(6.0, max(seg.bottom - seg.top, SNAP_MINUTES) * scale - 1)
+                if (top is not None and y + height < top) or (bottom is not None and y > bottom):
+                    continue
+                placement = seg.placement
+                x = left + inner * placement.column / placement.columns
+                w = inner * placement.span / placement.columns - 1
+                yield index, seg, QRectF(x, y, max(3.0, w), height)
 
     def _span_rect(self, span: layout.DaySpan) -> QRectF:
         x = self._column_x(span.first) + 2
@@ -386,7 +453,7 @@ class TimeGrid(QWidget):
             for seg in segs:
                 if seg.key == key:
                     return self._segment_rect(index, seg)
-        for span in self._spans:
+        for span in self._shown_spans():
             if span.key == key and (day is None or self._days[span.first] <= day):
                 return self._span_rect(span)
         return None
@@ -402,22 +469,14 @@ class TimeGrid(QWidget):
         events = self._shown_events()
         # bucket the timed events by the days they touch, so each column lays out only
         # its own (an overlaid week has about a thousand)
-        index_of = {day: i for i, day in enumerate(self._days)}
+        locate = layout.DayIndex(self._days, self._tz).locate
+        last_index = len(self._days) - 1
         per_day: list[list[ViewEvent]] = [[] for _ in self._days]
         for ev in events:
             if ev.all_day:
                 continue
-            first = ev.start.astimezone(self._tz).date()
-            last = ev.end.astimezone(self._tz).date()
-            if (last - first).days > len(self._days) + 1:
-                hits = [i for d, i in index_of.items() if first <= d <= last]
-            else:
-                hits = [
-                    index_of[d]
-                    for d in (first + timedelta(days=n) for n in range((last - first).days + 1))
-                    if d in index_of
-                ]
-            for i in hits:
+            first, last, _start, _end = locate(ev.start, ev.end)
+            for i in range(max(first, 0), min(last, last_index) + 1):
                 per_day[i].append(ev)
         self._segments = [
             layout.layout_day(per_day[i], day, self._tz) for i, day in enumerate(self._days)
@@ -529,20 +588,22 @@ class TimeGrid(QWidget):
 
     def _paint_timed_events(self, painter: QPainter, body: QRectF) -> None:
         shown = {ev.key: ev for ev in self._shown_events()}
-        for index, segs in enumerate(self._segments):
-            for seg in segs:
-                rect = self._segment_rect(index, seg)
-                if rect.bottom() < body.top() or rect.top() > body.bottom():
-                    continue  # paint only what is visible
-                ev = shown.get(seg.key)
-                if ev is not None:
-                    self._paint_box(painter, rect, ev, timed=True)
+        for _index, seg, rect in self._segment_rects(body.top(), body.bottom()):
+            ev = shown.get(seg.key)
+            if ev is not None:
+                self._paint_box(painter, rect, ev, timed=True)
 
     def _paint_box(self, painter: QPainter, rect: QRectF, ev: ViewEvent, *, timed: bool) -> None:
         colors = box_colors(ev.color, 0.35 if timed else 0.55)
         selected = ev.key == self._selected or (
             self._preview is not None and self._preview.key == ev.key
         )
+        if rect.width() < self.NARROW_BOX:
+            # a sliver among many overlapping events (overlaid calendars): no room for
+            # text or rounded corners, only the colour and an edge to tell them apart
+            painter.fillRect(rect, colors.strong_border if selected else colors.fill)
+            painter.fillRect(QRectF(rect.left(), rect.top(), 1, rect.height()), colors.border)
+            return
         if selected:
             painter.setPen(QPen(colors.strong_border, 2))
         else:
@@ -671,22 +732,29 @@ class TimeGrid(QWidget):
                 color,
             )
         shown = {ev.key: ev for ev in self._shown_events()}
-        for span in self._spans:
+        for span in self._shown_spans():
             ev = shown.get(span.key)
             if ev is not None:
                 self._paint_box(painter, self._span_rect(span), ev, timed=False)
+        painter.setFont(self._box_fonts()[0])
+        painter.setPen(QColor("#1a4f8b"))
+        for _index, count, rect in self._strip_more():
+            painter.drawText(
+                rect.adjusted(4, 0, 0, 0),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                self.tr("+{count} więcej").format(count=count),
+            )
 
     # --- hit testing --------------------------------------------------------------
 
     def _event_at(self, pos: QPointF) -> tuple[Hashable, QRectF, int] | None:
         if pos.y() >= self._body_top():
-            for index in reversed(range(len(self._segments))):
-                for seg in reversed(self._segments[index]):
-                    rect = self._segment_rect(index, seg)
-                    if rect.contains(pos):
-                        return seg.key, rect, index
+            index = self._day_index_at_x(pos.x())
+            if index is not None:
+                hits = [(s.key, r, i) for i, s, r in self._segment_rects(pos.y(), pos.y(), [index])]
+                return next((hit for hit in reversed(hits) if hit[1].contains(pos)), None)
         elif pos.y() >= self.HEADER_HEIGHT:
-            for span in self._spans:
+            for span in self._shown_spans():
                 rect = self._span_rect(span)
                 if rect.contains(pos):
                     return span.key, rect, span.first
@@ -698,6 +766,12 @@ class TimeGrid(QWidget):
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip:
+            more = self._more_at(QPointF(event.pos()))
+            if more is not None:
+                titles = self._hidden_titles(more[0])
+                text = "\n".join(titles[:15] + (["…"] if len(titles) > 15 else []))
+                QToolTip.showText(event.globalPos(), text, self)
+                return True
             hit = self._event_at(QPointF(event.pos()))
             if hit is not None and hit[0] in self._by_key:
                 ev = self._by_key[hit[0]]
@@ -722,6 +796,15 @@ class TimeGrid(QWidget):
             return
         index = self._day_index_at_x(pos.x())
         if index is None:
+            return
+        more = self._more_at(pos)
+        if more is not None:
+            if len(self._days) > 1:
+                self.sig_day_activated.emit(self._days[more[0]])
+            else:
+                self._strip_expanded = not self._strip_expanded
+                self._update_scrollbar()
+                self.update()
             return
         hit = self._event_at(pos)
         in_strip = pos.y() < self._body_top()

@@ -47,7 +47,6 @@ from eszok_desktop.services import auth, users
 from eszok_desktop.services.calendar import events
 from eszok_desktop.services.calendar.periods import ViewMode, fetch_bounds, visible_days
 from eszok_desktop.ui.calendar.calendar_page import CalendarPage
-from eszok_desktop.ui.collector import collector_paused
 from eszok_desktop.ui.context import AppContext
 from eszok_desktop.ui.task_runner import TaskRunner
 
@@ -216,12 +215,11 @@ def main() -> None:
                 with db.session() as session:
                     rows = events.fetch_period(session, start, end, owners, calendars)
                 t2 = time.perf_counter()
-                with collector_paused():  # as CalendarPage._show_rows does
-                    page.rows = {row.id: row for row in rows}
-                    items = page.grid_events(page.rows.values())
-                    t3 = time.perf_counter()
-                    view.set_events(items)
-                    t4 = time.perf_counter()
+                page.rows = {row.id: row for row in rows}
+                items = page.grid_events(page.rows.values())
+                t3 = time.perf_counter()
+                view.set_events(items)
+                t4 = time.perf_counter()
                 painter = QPainter(image)
                 view.render(painter, QPoint(0, 0))
                 painter.end()

@@ -46,7 +46,6 @@ from eszok_desktop.ui.calendar.month_view import MonthView
 from eszok_desktop.ui.calendar.share_dialog import ShareDialog
 from eszok_desktop.ui.calendar.side_panel import SidePanel
 from eszok_desktop.ui.calendar.week_view import WeekView
-from eszok_desktop.ui.collector import collector_paused
 from eszok_desktop.ui.context import AppContext
 from eszok_desktop.ui.notes import NotesDockHost
 
@@ -403,8 +402,7 @@ class CalendarPage(QWidget):
         self.sig_period_loaded.emit()
 
     def _show_rows(self) -> None:
-        with collector_paused():  # thousands of items for an overlaid month
-            self.current_view().set_events(self.grid_events(self.rows.values()))
+        self.current_view().set_events(self.grid_events(self.rows.values()))
 
     def grid_events(self, rows: Iterable[EventRow]) -> list[RowEvent]:
         """The rows as the views paint them (colours, permissions, tooltips)."""

@@ -310,11 +310,14 @@ class MonthView(QWidget):
             painter.drawRect(self.cell_rect(today).adjusted(1, 1, -1, -1))
         painter.setFont(small)
         metrics = QFontMetrics(small)
-        for item in self._items:
-            ev = self._by_key.get(item.key)
-            if ev is None:
-                continue
-            self._paint_item(painter, item, ev, metrics, small)
+        shown = [(item, ev) for item in self._items if (ev := self._by_key.get(item.key))]
+        singles = []
+        for item, ev in shown:
+            if self._bars.get(item.key, False):
+                self._paint_bar(painter, item, ev, metrics)
+            else:
+                singles.append((item, ev))
+        self._paint_singles(painter, singles, metrics)
         painter.setPen(QColor("#1a4f8b"))
         for more in self._more:
             painter.drawText(
@@ -324,43 +327,49 @@ class MonthView(QWidget):
             )
         painter.end()
 
-    def _paint_item(
-        self, painter: QPainter, item: _Item, ev: ViewEvent, metrics: QFontMetrics, font: QFont
+    def _paint_bar(
+        self, painter: QPainter, item: _Item, ev: ViewEvent, metrics: QFontMetrics
     ) -> None:
-        bar = self._bars.get(item.key, False)
+        """A piece of an all-day or multi-day event's bar."""
         rect = item.rect
-        selected = ev.key == self._selected
-        if bar:
-            colors = box_colors(ev.color, 0.55)
-            painter.fillRect(rect, colors.fill)
-            painter.setPen(QPen(colors.strong_border, 2 if selected else 1))
-            painter.drawLine(rect.topLeft(), rect.topRight())
-            painter.drawLine(rect.bottomLeft(), rect.bottomRight())
-            if not item.cut_left:
-                painter.drawLine(rect.topLeft(), rect.bottomLeft())
-            if not item.cut_right:
-                painter.drawLine(rect.topRight(), rect.bottomRight())
+        colors = box_colors(ev.color, 0.55)
+        painter.fillRect(rect, colors.fill)
+        painter.setPen(QPen(colors.strong_border, 2 if ev.key == self._selected else 1))
+        painter.drawLine(rect.topLeft(), rect.topRight())
+        painter.drawLine(rect.bottomLeft(), rect.bottomRight())
+        if not item.cut_left:
+            painter.drawLine(rect.topLeft(), rect.bottomLeft())
+        if not item.cut_right:
+            painter.drawLine(rect.topRight(), rect.bottomRight())
+        if item.first_piece:
             painter.setPen(colors.text)
-            text = ev.title if item.first_piece else ""
-        else:
-            colors = box_colors(ev.color, 0.3)
-            if selected:
-                painter.fillRect(rect, colors.fill)
-            painter.setBrush(colors.base)
-            painter.setPen(_NO_PEN)
-            painter.setRenderHint(_ANTIALIASING, True)
-            painter.drawEllipse(QPointF(rect.left() + 5, rect.center().y()), 3.5, 3.5)
-            painter.setRenderHint(_ANTIALIASING, False)
-            painter.setPen(_TEXT)
-            local = ev.start.astimezone(self._tz)
-            text = f"{local.hour:02d}:{local.minute:02d} {ev.title}"
-            rect = rect.adjusted(8, 0, 0, 0)
-        if text:
-            painter.setFont(font)
+            text_rect = rect.adjusted(3, 0, -2, 0)
             painter.drawText(
-                rect.adjusted(3, 0, -2, 0),
-                _LEFT,
-                metrics.elidedText(text, _ELIDE, int(rect.width() - 5)),
+                text_rect, _LEFT, metrics.elidedText(ev.title, _ELIDE, int(text_rect.width()))
+            )
+
+    def _paint_singles(
+        self, painter: QPainter, singles: list[tuple[_Item, ViewEvent]], metrics: QFontMetrics
+    ) -> None:
+        """Single-day events as a coloured dot, the time and the title; in passes that
+        share the painter's state (hundreds of lines in a crowded month)."""
+        for item, ev in singles:
+            if ev.key == self._selected:
+                painter.fillRect(item.rect, box_colors(ev.color, 0.3).fill)
+        painter.setPen(_NO_PEN)
+        painter.setRenderHint(_ANTIALIASING, True)
+        for item, ev in singles:
+            painter.setBrush(box_colors(ev.color, 0.3).base)
+            painter.drawEllipse(QPointF(item.rect.left() + 5, item.rect.center().y()), 3.5, 3.5)
+        painter.setRenderHint(_ANTIALIASING, False)
+        painter.setPen(_TEXT)
+        tz = self._tz
+        for item, ev in singles:
+            local = ev.start.astimezone(tz)
+            text = f"{local.hour:02d}:{local.minute:02d} {ev.title}"
+            text_rect = item.rect.adjusted(11, 0, -2, 0)
+            painter.drawText(
+                text_rect, _LEFT, metrics.elidedText(text, _ELIDE, int(text_rect.width()))
             )
 
     # --- interaction ----------------------------------------------------------------

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from eszok_desktop.services.calendar.layout import (
+    DayIndex,
     Placement,
     _overlaps,
+    comparable,
+    covered_dates,
     day_bounds,
     layout_all_day,
     layout_day,
@@ -337,3 +340,57 @@ def test_fetch_bounds_cover_dst_days():
     assert start == datetime(2026, 10, 19, tzinfo=WARSAW)
     assert end == datetime(2026, 10, 26, tzinfo=WARSAW)
     assert end - start == timedelta(days=7, hours=1)
+
+
+# --- DayIndex ---------------------------------------------------------------------
+
+AUTUMN_WEEK = [date(2026, 10, 19) + timedelta(days=i) for i in range(14)]  # DST on the 25th
+
+
+def test_day_index_agrees_with_covered_dates_across_dst():
+    index = DayIndex(AUTUMN_WEEK, WARSAW)
+    rnd = random.Random(5)
+    first_day = datetime(2026, 10, 17, tzinfo=UTC)
+    zones = [UTC, ZoneInfo("UTC"), WARSAW, timezone(timedelta(hours=5))]
+    for _ in range(2000):
+        start = first_day + timedelta(minutes=15 * rnd.randrange(0, 18 * 96))
+        end = start + timedelta(minutes=rnd.choice((0, 15, 60, 24 * 60, rnd.randrange(0, 5000))))
+        zone = rnd.choice(zones)
+        start, end = start.astimezone(zone), end.astimezone(rnd.choice((zone, UTC)))
+        first, last, cmp_start, cmp_end = index.locate(start, end)
+        want_first, want_last = covered_dates(start, end, WARSAW)
+
+        def expected(day):
+            if day < AUTUMN_WEEK[0]:
+                return -1
+            if day > AUTUMN_WEEK[-1]:
+                return len(AUTUMN_WEEK)
+            return AUTUMN_WEEK.index(day)
+
+        assert (first, last) == (expected(want_first), expected(want_last)), (start, end)
+        # the same instants (== would say no across zones for an ambiguous wall time)
+        assert (cmp_start.timestamp(), cmp_end.timestamp()) == (start.timestamp(), end.timestamp())
+
+
+def test_day_index_edges():
+    index = DayIndex(AUTUMN_WEEK, WARSAW)
+    sunday = AUTUMN_WEEK.index(date(2026, 10, 25))
+    # a 25-hour day: 23:30 local is still the 25th, midnight is the 26th
+    assert index.span(at(2026, 10, 25, 23, 30), at(2026, 10, 25, 23, 45)) == (sunday, sunday)
+    assert index.span(at(2026, 10, 26), at(2026, 10, 26, 1)) == (sunday + 1, sunday + 1)
+    # ending at midnight does not cover the next day; an empty event at midnight does
+    assert index.span(at(2026, 10, 25, 9), at(2026, 10, 26)) == (sunday, sunday)
+    assert index.span(at(2026, 10, 26), at(2026, 10, 26)) == (sunday + 1, sunday + 1)
+    # before and after the days
+    assert index.span(at(2026, 10, 1), at(2026, 10, 2)) == (-1, -1)
+    assert index.span(at(2026, 10, 1), at(2026, 12, 1)) == (-1, len(AUTUMN_WEEK))
+
+
+def test_comparable_keeps_fixed_zones_and_converts_dst_zones():
+    utc_moment = datetime(2026, 10, 25, 1, 30, tzinfo=ZoneInfo("UTC"))
+    assert comparable(utc_moment) is utc_moment
+    # 02:30 occurs twice in Warsaw that night: wall time alone would misorder them
+    first = datetime(2026, 10, 25, 2, 30, tzinfo=WARSAW)
+    second = datetime(2026, 10, 25, 2, 15, fold=1, tzinfo=WARSAW)
+    assert not first < second  # wall-clock comparison, wrong
+    assert comparable(first) < comparable(second)

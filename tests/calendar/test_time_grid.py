@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from eszok_desktop.ui.calendar.time_grid import GridEvent, TimeGrid
+from eszok_desktop.ui.calendar.time_grid import GridEvent, TimeGrid, box_colors
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 
@@ -283,3 +283,62 @@ def test_all_day_event_moves_by_days_in_the_strip(grid, qtbot):
     with qtbot.waitSignal(grid.sig_event_changed) as blocker:
         drag(qtbot, grid, start, QPoint(start.x() + three_days, start.y()))
     assert blocker.args == [9, at(monday + timedelta(3), 0), at(monday + timedelta(5), 0)]
+
+
+def all_day(key: int, day: date, days: int = 1) -> GridEvent:
+    start = datetime(day.year, day.month, day.day, tzinfo=WARSAW)
+    end = datetime.combine(day + timedelta(days=days), datetime.min.time(), WARSAW)
+    return GridEvent(key, f"Urlop {key}", start, end, all_day=True, editable=True)
+
+
+def test_a_crowded_all_day_strip_keeps_the_hour_grid_visible(grid, qtbot):
+    monday = date(2026, 5, 4)
+    grid.set_days(week(monday))
+    wednesday = monday + timedelta(days=2)
+    grid.set_events([all_day(k, wednesday) for k in range(1, 31)] + [all_day(99, monday)])
+    # a quarter of the 700 px height: 8 lanes, the last one says how many are hidden
+    rect, hidden = grid.strip_more_rect(wednesday)
+    assert hidden == 30 - 7
+    assert grid.strip_more_rect(monday) is None  # Monday's one event fits
+    assert grid._body_top() < grid.height() / 3
+    assert grid.event_rect(1) is not None and grid.event_rect(30) is None  # not painted
+    assert grid._hidden_titles(2) == [f"Urlop {k}" for k in range(8, 31)]
+    with qtbot.waitSignal(grid.sig_day_activated) as opened:
+        qtbot.mouseClick(grid, Qt.MouseButton.LeftButton, pos=rect.center().toPoint())
+    assert opened.args == [wednesday]
+
+
+def test_a_one_day_strip_shows_more_when_asked(grid, qtbot):
+    day = date(2026, 5, 6)
+    grid.set_days([day])
+    grid.set_events([all_day(k, day) for k in range(1, 31)])
+    rect, hidden = grid.strip_more_rect(day)
+    top = grid._body_top()
+    qtbot.mouseClick(grid, Qt.MouseButton.LeftButton, pos=rect.center().toPoint())
+    # all but three hour rows: 30 lanes need 600 px, 700 - 36 - 6 - 120 px leave 26 lanes
+    rect, more_hidden = grid.strip_more_rect(day)
+    assert more_hidden == 30 - 25 < hidden
+    assert grid._body_top() > top
+    qtbot.mouseClick(grid, Qt.MouseButton.LeftButton, pos=rect.center().toPoint())
+    assert grid._body_top() == top  # and back
+    grid.set_days([day + timedelta(days=1)])
+    assert grid._body_top() == grid.HEADER_HEIGHT + grid.LANE_HEIGHT + 6  # a new day: collapsed
+
+
+def test_a_sliver_among_many_overlapping_events_is_painted_without_text(grid):
+    day = date(2026, 5, 6)
+    grid.set_days(week(date(2026, 5, 4)))
+    grid.set_events(
+        [GridEvent(k, "Spotkanie", at(day, 9), at(day, 11), color="#2e7d32") for k in range(40)]
+    )
+    grid.scroll_to_hour(8)
+    rect = grid.event_rect(5)
+    assert rect.width() < TimeGrid.NARROW_BOX
+    image = grid.grab().toImage()
+    fill = box_colors("#2e7d32", 0.35).fill.name()
+    x = round(rect.center().x())
+    # painted in the tinted fill, and no title or time drawn over its top
+    column = {
+        image.pixelColor(x, y).name() for y in range(round(rect.top()) + 2, round(rect.top()) + 40)
+    }
+    assert column == {fill}

@@ -350,6 +350,36 @@ def test_delete_with_confirmation(qtbot, world, open_page, monkeypatch):
         assert [e.operation for e in history.event_history(s, eid)] == ["I", "D"]
 
 
+def test_a_participant_leaves_an_event_they_may_not_delete(qtbot, world, open_page, monkeypatch):
+    anna, bartek = world.person(full_name="Anna Nowak"), world.person()
+    world.grant(bartek, anna, "manage")
+    eid = world.create(anna, [anna, bartek], at(2026, 5, 7, 9), at(2026, 5, 7, 10), title="Narada")
+    page = open_page(bartek)
+    qtbot.waitUntil(lambda: eid in page.rows, timeout=10000)
+    dialog = page.open_event(eid)
+    qtbot.waitUntil(lambda: dialog.details_data is not None, timeout=10000)
+    tab = dialog.action_tab
+    assert not tab.delete_button.isEnabled()
+    assert "Anna Nowak" in tab.hint.text() and "wypisać" in tab.hint.text()
+    assert not tab.leave_button.isHidden()
+    questions = []
+    monkeypatch.setattr(
+        messages, "ask", lambda parent, text, title=None: questions.append(text) or True
+    )
+    tab.leave_button.click()
+    assert questions and "Narada" in questions[0]
+    qtbot.waitUntil(lambda: eid not in page.rows, timeout=10000)  # gone from his calendar
+    assert stored(anna, eid).draft.participant_ids == (anna.id,)  # still in hers
+    # anna may delete it; leaving is offered only with someone else in the event
+    page = open_page(anna)
+    qtbot.waitUntil(lambda: eid in page.rows, timeout=10000)
+    dialog = page.open_event(eid)
+    qtbot.waitUntil(lambda: dialog.details_data is not None, timeout=10000)
+    assert dialog.action_tab.delete_button.isEnabled()
+    assert dialog.action_tab.leave_button.isHidden()
+    assert dialog.action_tab.hint.text() == ""
+
+
 def test_action_providers_add_buttons(qtbot, world, open_page):
     anna = world.person()
     eid = world.create(

@@ -124,6 +124,71 @@ def test_removing_another_users_participation_needs_manage(world):
         events.get_event(s, eid)
 
 
+def test_a_shared_event_is_deleted_only_with_every_calendar_and_left_otherwise(world):
+    anna, bartek = world.person(), world.person()
+    world.grant(bartek, anna, "manage")  # anna may put events into bartek's calendar
+    eid = world.create(anna, [anna, bartek], at(2026, 5, 4, 9), at(2026, 5, 4, 10))
+    # bartek is a participant but may not take it out of anna's calendar
+    with bartek.db.session() as s, pytest.raises(PermissionDenied):
+        events.delete_event(s, eid, events.get_event(s, eid).version)
+    with bartek.db.session() as s:
+        assert (
+            s.execute(
+                text("DELETE FROM eszok.events WHERE id = :i RETURNING id"), {"i": eid}
+            ).first()
+            is None
+        )
+    assert not events.can_delete(bartek.me(), (anna.id, bartek.id), frozenset({bartek.id}))
+    # he may leave it: gone from his calendar, still in anna's, logged as his change
+    with bartek.db.session() as s:
+        version = events.get_event(s, eid).version
+        assert events.leave_event(s, eid, version) == version + 1
+    assert period(bartek, at(2026, 5, 4), at(2026, 5, 5), [bartek]) == []
+    with anna.db.session() as s:
+        assert events.get_event(s, eid).draft.participant_ids == (anna.id,)
+        entries = history.event_history(s, eid)
+    assert entries[-1].user_name == bartek.me().full_name
+    assert [c.field for c in entries[-1].changes] == ["participant_ids"]
+    # anna manages both calendars: she may delete a shared event
+    other = world.create(anna, [anna, bartek], at(2026, 5, 5, 9), at(2026, 5, 5, 10))
+    with anna.db.session() as s:
+        events.delete_event(s, other, events.get_event(s, other).version)
+
+
+def test_leaving_is_refused_when_stale_alone_or_not_a_participant(world):
+    anna, bartek = world.person(), world.person()
+    world.grant(bartek, anna, "manage")
+    world.grant(anna, bartek, "manage")
+    shared = world.create(anna, [anna, bartek], at(2026, 5, 4, 9), at(2026, 5, 4, 10))
+    alone = world.create(anna, [anna], at(2026, 5, 4, 11), at(2026, 5, 4, 12))
+    mine = world.create(bartek, [bartek], at(2026, 5, 4, 13), at(2026, 5, 4, 14))
+    with anna.db.session() as s:
+        version = events.get_event(s, shared).version
+        events.update_event(
+            s, shared, version, replace(events.get_event(s, shared).draft, title="Nowy")
+        )
+    with bartek.db.session() as s, pytest.raises(ConflictError):
+        events.leave_event(s, shared, version)  # anna changed it meanwhile
+    with anna.db.session() as s, pytest.raises(PermissionDenied):
+        events.leave_event(s, alone, events.get_event(s, alone).version)  # delete it instead
+    with anna.db.session() as s, pytest.raises(PermissionDenied):
+        events.leave_event(s, mine, events.get_event(s, mine).version)  # not hers to leave
+
+
+def test_a_client_cannot_fake_leaving(world):
+    anna, bartek = world.person(), world.person()
+    world.grant(bartek, anna, "manage")
+    eid = world.create(anna, [anna, bartek], at(2026, 5, 4, 9), at(2026, 5, 4, 10))
+    with bartek.db.session() as s, pytest.raises(DBAPIError, match="permission denied"):
+        s.execute(text("INSERT INTO eszok_private.leaving VALUES (pg_current_xact_id())"))
+    # taking oneself out by a plain UPDATE leaves no calendar of one's own: refused
+    with bartek.db.session() as s, pytest.raises(DBAPIError, match="row-level security"):
+        s.execute(
+            text("UPDATE eszok.events SET participant_ids = :p WHERE id = :i"),
+            {"p": [anna.id], "i": eid},
+        )
+
+
 def test_administrator_manages_everyone(world):
     anna, admin = world.person(), world.person("administrator")
     eid = world.create(admin, [anna], at(2026, 5, 4, 9), at(2026, 5, 4, 10))

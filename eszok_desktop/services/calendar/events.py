@@ -528,6 +528,27 @@ def delete_event(session: Session, event_id: int, version: int) -> None:
         raise _why_not_saved(session, event_id, version)
 
 
+def leave_event(session: Session, event_id: int, version: int) -> int:
+    """Take the signed-in user out of a shared event's participants (it stays in the
+    others' calendars); the new version. Deleting a shared event needs the right to
+    manage every participant's calendar (migration 0008), leaving only one's own."""
+    try:
+        new_version = session.execute(
+            text("SELECT eszok.leave_event(:id, :v)"), {"id": event_id, "v": version}
+        ).scalar_one()
+    except DBAPIError as exc:
+        raise _translated(exc) from exc
+    if new_version is None:
+        raise _why_not_saved(session, event_id, version)
+    return new_version
+
+
+def can_delete(me: CurrentUser, participant_ids: Iterable[int], manageable: frozenset[int]) -> bool:
+    """Whether ``me`` may delete an event of these participants (the database decides;
+    this says so before asking): every one of their calendars must be manageable."""
+    return me.can("calendars.all") or set(participant_ids) <= manageable
+
+
 # --- conflicts ------------------------------------------------------------------
 
 

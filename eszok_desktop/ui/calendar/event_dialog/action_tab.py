@@ -57,6 +57,7 @@ def unregister_event_action_provider(provider: EventActionProvider) -> None:
 
 class ActionTab(QWidget):
     sig_delete_clicked = Signal()
+    sig_leave_clicked = Signal()
     sig_action_triggered = Signal(str, int)  # label, event id
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
@@ -66,22 +67,46 @@ class ActionTab(QWidget):
         self.delete_button = QPushButton(self.tr("Usuń zadanie"), self)
         self.delete_button.clicked.connect(self.sig_delete_clicked)
         self._layout.addWidget(self.delete_button)
+        self.leave_button = QPushButton(self.tr("Wypisz mnie z zadania"), self)
+        self.leave_button.setToolTip(
+            self.tr("Zadanie zniknie z Twojego kalendarza, u pozostałych uczestników zostanie.")
+        )
+        self.leave_button.clicked.connect(self.sig_leave_clicked)
+        self._layout.addWidget(self.leave_button)
         self.extra_buttons: list[QPushButton] = []
         self.hint = QLabel(self)
         self.hint.setWordWrap(True)
         self._layout.addWidget(self.hint)
         self._layout.addStretch(1)
 
-    def set_event(self, event: EventDetails, calendar: CalendarInfo | None, editable: bool) -> None:
+    def set_event(
+        self,
+        event: EventDetails,
+        calendar: CalendarInfo | None,
+        editable: bool,
+        *,
+        deletable: bool | None = None,
+        others: Iterable[str] = (),
+    ) -> None:
+        """``deletable``: every participant's calendar is manageable (default:
+        ``editable``); ``others``: the names of participants whose calendars are not."""
         for button in self.extra_buttons:
             button.deleteLater()
         self.extra_buttons = []
-        self.delete_button.setEnabled(editable)
-        self.hint.setText(
-            ""
-            if editable
-            else self.tr("Masz tylko podgląd tego kalendarza: nie możesz usunąć zadania.")
-        )
+        deletable = editable if deletable is None else deletable
+        participants = event.draft.participant_ids
+        self.delete_button.setEnabled(editable and deletable)
+        self.leave_button.setVisible(self.context.user.id in participants and len(participants) > 1)
+        if not editable:
+            hint = self.tr("Masz tylko podgląd tego kalendarza: nie możesz usunąć zadania.")
+        elif not deletable:
+            hint = self.tr(
+                "Zadanie jest też w kalendarzu: {names}. Usunąć je może ktoś, kto zarządza "
+                "wszystkimi tymi kalendarzami; Ty możesz się z niego wypisać."
+            ).format(names=", ".join(others))
+        else:
+            hint = ""
+        self.hint.setText(hint)
         if calendar is None:
             return
         for provider in list(_providers):

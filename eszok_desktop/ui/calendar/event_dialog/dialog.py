@@ -131,6 +131,7 @@ class EventDialog(QDialog):
     def _build_action_tab(self) -> ActionTab:
         tab = ActionTab(self.context, self)
         tab.sig_delete_clicked.connect(self.on_delete_clicked)
+        tab.sig_leave_clicked.connect(self.on_leave_clicked)
         if self.event_id is not None:
             self.tabs.addTab(tab, tr("Akcja"))
         return tab
@@ -159,8 +160,13 @@ class EventDialog(QDialog):
         self.details.set_read_only(not self.editable)
         self.save_button.setEnabled(self.editable)
         self.history_tab.set_entries(entries)
+        participants = details.draft.participant_ids
         self.action_tab.set_event(
-            details, self.dictionaries.calendar(details.draft.calendar_id), self.editable
+            details,
+            self.dictionaries.calendar(details.draft.calendar_id),
+            self.editable,
+            deletable=events.can_delete(self.context.user, participants, manageable),
+            others=[self.dictionaries.person_name(p) for p in participants if p not in manageable],
         )
         title = details.draft.title
         self.setWindowTitle(
@@ -288,6 +294,25 @@ class EventDialog(QDialog):
     def on_deleted(self, event_id: int) -> None:
         self.sig_event_deleted.emit(event_id)
         self.accept()
+
+    def on_leave_clicked(self) -> None:
+        if self.details_data is None or self.event_id is None:
+            return
+        title = self.details_data.draft.title
+        question = tr(
+            "Wypisać Cię z zadania „{title}”? Zniknie z Twojego kalendarza, "
+            "u pozostałych uczestników zostanie."
+        ).format(title=title)
+        if not messages.ask(self, question, tr("Wypisz mnie")):
+            return
+        event_id, version = self.event_id, self.details_data.version
+        self.context.runner.mutate(
+            lambda session: events.leave_event(session, event_id, version),
+            changes={"events"},
+            on_success=lambda _version: self.accept(),
+            on_failure=self.on_save_failed,
+            owner=self,
+        )
 
     # --- messages -----------------------------------------------------------------
 

@@ -447,6 +447,47 @@ def test_drag_move_saves_at_once_and_ctrl_z_undoes(qtbot, world, open_page):
     qtbot.waitUntil(lambda: grid.event_rect(eid, date(2026, 5, 6)) is not None, timeout=10000)
 
 
+def test_a_drag_onto_an_absence_warns_and_offers_to_undo(qtbot, world, open_page, monkeypatch):
+    anna = world.person()
+    eid = world.create(anna, [anna], at(2026, 5, 6, 9), at(2026, 5, 6, 10))
+    world.create(
+        anna, [anna], at(2026, 5, 7, 10), at(2026, 5, 7, 14), calendar="nieobecnosci", kind="L4"
+    )
+    questions = []
+    answers = [False, True]
+    monkeypatch.setattr(
+        messages, "ask", lambda parent, text, title=None: questions.append(text) or answers.pop(0)
+    )
+    page = open_page(anna)
+    grid = page.week_view
+    grid.scroll_to_hour(8)
+    qtbot.waitUntil(lambda: grid.event_rect(eid) is not None, timeout=10000)
+
+    def drag_to_thursday_eleven():
+        rect = grid.event_rect(eid, date(2026, 5, 6))
+        press = QPoint(round(rect.center().x()), round(rect.top() + 15))
+        target = grid.point_at(date(2026, 5, 7), 0)
+        drag(qtbot, grid, press, QPoint(target.x(), press.y() + 2 * grid.hour_height()))
+
+    drag_to_thursday_eleven()
+    qtbot.waitUntil(lambda: len(questions) == 1, timeout=10000)
+    assert "nieobecność „Spotkanie”" in questions[0] and "07.05 10:00" in questions[0]
+    # "no": the move is undone
+    qtbot.waitUntil(lambda: stored(anna, eid).draft.starts_at == at(2026, 5, 6, 9), timeout=10000)
+    wait_idle(qtbot, page)
+    qtbot.waitUntil(lambda: grid.event_rect(eid, date(2026, 5, 6)) is not None, timeout=10000)
+    drag_to_thursday_eleven()
+    qtbot.waitUntil(lambda: len(questions) == 2, timeout=10000)
+    wait_idle(qtbot, page)
+    assert stored(anna, eid).draft.starts_at == at(2026, 5, 7, 11)  # "yes": it stays
+    # moving it back (Ctrl+Z) asks nothing
+    grid.setFocus()
+    qtbot.keyClick(grid, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: stored(anna, eid).draft.starts_at == at(2026, 5, 6, 9), timeout=10000)
+    wait_idle(qtbot, page)
+    assert len(questions) == 2
+
+
 def test_drag_resize_saves_at_once(qtbot, world, open_page):
     anna = world.person()
     eid = world.create(anna, [anna], at(2026, 5, 6, 9), at(2026, 5, 6, 10))

@@ -41,7 +41,7 @@ from eszok_desktop.services.calendar.periods import (
 from eszok_desktop.services.errors import ConflictError, ValidationError
 from eszok_desktop.ui import messages
 from eszok_desktop.ui.calendar.day_view import DayView
-from eszok_desktop.ui.calendar.event_dialog.dialog import EventDialog
+from eszok_desktop.ui.calendar.event_dialog.dialog import EventDialog, conflicts_text
 from eszok_desktop.ui.calendar.month_view import MonthView
 from eszok_desktop.ui.calendar.share_dialog import ShareDialog
 from eszok_desktop.ui.calendar.side_panel import SidePanel
@@ -166,7 +166,7 @@ class MoveCommand(QUndoCommand):
         self.page, self.event_id, self.old, self.new = page, event_id, old, new
 
     def redo(self) -> None:
-        self.page.save_move(self.event_id, *self.new)
+        self.page.save_move(self.event_id, *self.new, warn=True)
 
     def undo(self) -> None:
         self.page.save_move(self.event_id, *self.old)
@@ -574,21 +574,45 @@ class CalendarPage(QWidget):
 
     # --- saving drags -------------------------------------------------------------
 
-    def save_move(self, event_id: int, start: datetime, end: datetime) -> None:
+    def save_move(
+        self, event_id: int, start: datetime, end: datetime, *, warn: bool = False
+    ) -> None:
+        """Save a dragged event's new times at once; with ``warn``, tell then whether a
+        participant already has an absence or another event there, offering to undo."""
         row = self.rows.get(event_id)
         # an undo after paging away: the event is not on screen, read its version there
         version = row.version if row is not None else None
+        participants = row.participant_ids if row is not None else None
 
-        def save(session) -> int:
-            known = version if version is not None else events.get_event(session, event_id).version
-            return events.move_event(session, event_id, known, start, end)
+        def save(session) -> tuple[int, list[events.Conflict]]:
+            if version is None or participants is None:
+                details = events.get_event(session, event_id)
+                known, who = details.version, details.draft.participant_ids
+            else:
+                known, who = version, participants
+            new_version = events.move_event(session, event_id, known, start, end)
+            conflicts = (
+                events.find_conflicts(session, who, start, end, exclude_event_id=event_id)
+                if warn
+                else []
+            )
+            return new_version, conflicts
 
-        def saved(new_version: int) -> None:
+        def saved(result: tuple[int, list[events.Conflict]]) -> None:
+            new_version, conflicts = result
             current = self.rows.get(event_id)
             if current is not None:
                 self.rows[event_id] = current._replace(
                     starts_at=start, ends_at=end, version=new_version
                 )
+            if conflicts:
+                question = (
+                    conflicts_text(conflicts, self.tz)
+                    + "\n\n"
+                    + tr("Zostawić zadanie w nowym miejscu? (Nie: cofnij przesunięcie)")
+                )
+                if not messages.ask(self, question, tr("Uwaga")):
+                    self.undo_stack.undo()
 
         self.context.runner.mutate(
             save, changes={"events"}, on_success=saved, on_failure=self.on_move_failed, owner=self

@@ -61,6 +61,22 @@ VALIDATION_TEXT = {
 }
 
 
+def conflicts_text(conflicts: list[Conflict], tz: tzinfo) -> str:
+    """ "W tym czasie uczestnicy mają już inne zajęcia:" and a line per conflict (at
+    most eight), absences first."""
+    lines = []
+    for c in conflicts[:8]:
+        start = c.starts_at.astimezone(tz)
+        end = c.ends_at.astimezone(tz)
+        what = tr("nieobecność") if c.absence else tr("inne zadanie")
+        lines.append(
+            f"• {c.participant_name}: {what} „{c.title}” ({start:%d.%m %H:%M} – {end:%d.%m %H:%M})"
+        )
+    if len(conflicts) > 8:
+        lines.append(tr("• … i {n} więcej").format(n=len(conflicts) - 8))
+    return tr("W tym czasie uczestnicy mają już inne zajęcia:") + "\n" + "\n".join(lines)
+
+
 class EventDialog(QDialog):
     sig_event_saved = Signal(int)
     sig_event_deleted = Signal(int)
@@ -235,24 +251,7 @@ class EventDialog(QDialog):
         )
 
     def conflict_text(self, conflicts: list[Conflict]) -> str:
-        lines = []
-        for c in conflicts[:8]:
-            start = c.starts_at.astimezone(self.tz)
-            end = c.ends_at.astimezone(self.tz)
-            what = tr("nieobecność") if c.absence else tr("inne zadanie")
-            lines.append(
-                f"• {c.participant_name}: {what} „{c.title}” "
-                f"({start:%d.%m %H:%M} – {end:%d.%m %H:%M})"
-            )
-        if len(conflicts) > 8:
-            lines.append(tr("• … i {n} więcej").format(n=len(conflicts) - 8))
-        return (
-            tr("W tym czasie uczestnicy mają już inne zajęcia:")
-            + "\n"
-            + "\n".join(lines)
-            + "\n\n"
-            + tr("Zapisać mimo to?")
-        )
+        return conflicts_text(conflicts, self.tz) + "\n\n" + tr("Zapisać mimo to?")
 
     def on_saved(self, event_id: int) -> None:
         self.event_id = event_id

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+import traceback
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
@@ -82,6 +83,7 @@ class _Job(QRunnable):
                     continue
                 if isinstance(error, PermissionDenied) and self._session_expired():
                     error = NotSignedIn(str(error))
+                _clear_frames(error)
                 self.runner._relay.sig_finished.emit(self.task._failed, error, self)
             else:
                 self.runner._relay.sig_finished.emit(self.task._succeeded, result, self)
@@ -97,6 +99,18 @@ class _Job(QRunnable):
                 return session.execute(text("SELECT auth.uid()")).scalar() is None
         except Exception:
             return False
+
+
+def _clear_frames(exc: BaseException) -> None:
+    """Drop the local variables of the frames an exception (and its causes) went
+    through: they hold the job's closures, and the worker must not be the one to let
+    go of those (see ``TaskRunner._on_job_finished``). File names and lines stay."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        traceback.clear_frames(current.__traceback__)
+        current = current.__cause__ or current.__context__
 
 
 class Task:
@@ -207,6 +221,15 @@ class TaskRunner(QObject):
 
     @Slot(object, object, object)
     def _on_job_finished(self, callback: Callable[[Any], None], value: Any, job: _Job) -> None:
+        try:
+            self._deliver(callback, value, job)
+        finally:
+            # the job's closures often hold widgets: let go of them here, on the GUI
+            # thread; a QObject whose last reference went away on a worker would be
+            # deleted there, leaving its timers behind in the GUI thread's event loop
+            job.fn = job.task = None
+
+    def _deliver(self, callback: Callable[[Any], None], value: Any, job: _Job) -> None:
         job.task.done = True
         self._running -= 1
         if self._running == 0:

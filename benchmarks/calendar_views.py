@@ -1,18 +1,20 @@
 """Terminarz figures: fetching and laying out a month / week of events on a big database.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/calendar_views.py [--events 100000]
-        [--users 20] [--repeats 15]
+        [--users 20] [--repeats 15] [--no-gc-freeze]
 
 Starts its own private cluster (EmbeddedServer, fsync off), migrates it, creates
-``--users`` users and ``--events`` events spread over two years (mostly one participant,
-some shared, some all-day), and gives user 1 view grants on everyone else. Then, signed
-in as user 1 over the client login (row-level security on), it times:
+``--users`` users and ``--events`` events spread over two years (about seven a working
+day per user, a tenth shared, a twentieth all-day), and gives user 1 view grants on
+everyone else. Then, signed in as user 1 over the client login (row-level security on),
+it times:
 
 * month (November 2026) of user 1 alone, month of all 20 overlaid, week of all 20;
 * each as the app does it — ``events.fetch_period`` in a session, the page turning rows
-  into ``GridEvent``s (colours, tooltips), the view's layout, and painting the view into
-  an image — beside the raw SQL fetch of the same rows (the same statement through the
-  psycopg cursor, ``fetchall``) in the same run, interleaved; medians of ``--repeats``.
+  into the views' items (``RowEvent``), the view's layout, and painting the view into
+  an image — beside the raw SQL fetch of the same rows (the same statement through a
+  binary psycopg cursor, as the app uses, ``fetchall``) in the same run, interleaved;
+  medians of ``--repeats``.
 
 Target (issue 3): a month of 20 users on screen within 150 ms, at most 3× the raw fetch.
 """
@@ -103,9 +105,9 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument(
-        "--gc-freeze",
+        "--no-gc-freeze",
         action="store_true",
-        help="gc.freeze() after start-up, as a long-running app may do",
+        help="skip the gc.freeze() the app does after start-up (app.py)",
     )
     args = parser.parse_args()
     app = QApplication.instance() or QApplication(sys.argv)
@@ -178,9 +180,9 @@ def main() -> None:
         runner.wait()
         app.processEvents()
         calendars = [c.id for c in page.dictionaries.calendars]
-        if args.gc_freeze:
+        if not args.no_gc_freeze:
             gc.collect()
-            gc.freeze()  # start-up objects leave the collector's generations
+            gc.freeze()  # as app.py does after start-up
 
         cases = [
             ("month, 1 user", ViewMode.MONTH, [ids[0]]),
@@ -189,7 +191,6 @@ def main() -> None:
         ]
         anchor = date(2026, 11, 18)
         raw_conn = db.engine.raw_connection()
-        compiled = str(events.PERIOD_SQL.compile(dialect=db.engine.dialect))
         print(
             f"{'':18}{'rows':>6} {'raw SQL':>9} {'fetch':>9} {'→ items':>9} {'layout':>9} "
             f"{'paint':>9} {'total':>9} {'ratio':>6}"
@@ -207,8 +208,8 @@ def main() -> None:
             image = QImage(view.size(), QImage.Format.Format_ARGB32_Premultiplied)
             for _ in range(args.repeats + 2):  # the first two warm up caches and plans
                 t0 = time.perf_counter()
-                with raw_conn.cursor() as cur:
-                    cur.execute(compiled, params)
+                with raw_conn.driver_connection.cursor(binary=True) as cur:
+                    cur.execute(events.PERIOD_DRIVER_SQL, params)
                     raw_rows = cur.fetchall()
                 raw_conn.commit()
                 t1 = time.perf_counter()

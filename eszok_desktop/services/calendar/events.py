@@ -248,10 +248,11 @@ def fetch_period(
     if not params["owners"] or not params["calendars"] or end <= start:
         return []
     # the driver's cursor inside the session's transaction: thousands of rows for an
-    # overlaid month, and SQLAlchemy's result layer would double the fetch time
-    cursor = session.connection().connection.driver_connection.cursor()
+    # overlaid month, and SQLAlchemy's result layer would double the fetch time; binary
+    # results (timestamps, arrays) load about a quarter quicker than text
+    cursor = session.connection().connection.driver_connection.cursor(binary=True)
     try:
-        cursor.execute(_PERIOD_DRIVER_SQL, params)
+        cursor.execute(PERIOD_DRIVER_SQL, params)
         rows = cursor.fetchall()
     finally:
         cursor.close()
@@ -261,8 +262,8 @@ def fetch_period(
     ]
 
 
-# PERIOD_SQL with the driver's %(name)s placeholders
-_PERIOD_DRIVER_SQL = re.sub(r"(?<!:):(\w+)", r"%(\1)s", PERIOD_SQL.text)
+# PERIOD_SQL with the driver's %(name)s placeholders (also the benchmark's raw fetch)
+PERIOD_DRIVER_SQL = re.sub(r"(?<!:):(\w+)", r"%(\1)s", PERIOD_SQL.text)
 
 
 # --- one event ------------------------------------------------------------------

@@ -172,7 +172,9 @@ def test_concurrent_demotions_leave_one_admin(database, admin):
                 accounts.set_role(session, target, "kierownik")
             outcomes.append("ok")
         except LastAdministrator:
-            outcomes.append("refused")
+            outcomes.append("refused")  # it waited for the other's lock: the last admin
+        except PermissionDenied:
+            outcomes.append("refused")  # the other committed first: no longer an admin
 
     threads = [
         threading.Thread(target=demote, args=(first, second_id)),

@@ -310,7 +310,8 @@ class MonthView(QWidget):
             painter.drawRect(self.cell_rect(today).adjusted(1, 1, -1, -1))
         painter.setFont(small)
         metrics = QFontMetrics(small)
-        shown = [(item, ev) for item in self._items if (ev := self._by_key.get(item.key))]
+        by_key = self._by_key
+        shown = [(item, by_key[item.key]) for item in self._items if item.key in by_key]
         singles = []
         for item, ev in shown:
             if self._bars.get(item.key, False):

@@ -389,14 +389,14 @@ def test_event_dialog_akcja_offers_card_generation(qtbot, make_ctx, database):
     def labels(context, calendar) -> list[str]:
         tab = ActionTab(context)
         qtbot.addWidget(tab)
-        tab.set_event(event, calendar, True)
+        tab.set_event(event, calendar, True, deletable=True)
         return [b.text() for b in tab.extra_buttons]
 
     assert labels(ctx, handlowy) == []
     assert labels(sales, serwis) == []
     tab = ActionTab(ctx)
     qtbot.addWidget(tab)
-    tab.set_event(event, serwis, True)
+    tab.set_event(event, serwis, True, deletable=True)
     [button] = tab.extra_buttons
     assert button.text() == "Wygeneruj kartę zadaniową"
     button.click()

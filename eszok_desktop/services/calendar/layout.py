@@ -191,11 +191,6 @@ class DayIndex:
             return self.locate(start, end)
         return self.locate(start.astimezone(UTC), end.astimezone(UTC))
 
-    def span(self, start: datetime, end: datetime) -> tuple[int, int]:
-        """The first and last day indices of ``locate``."""
-        first, last, _start, _end = self.locate(start, end)
-        return first, last
-
 
 def _fixed_offset(zone: tzinfo | None) -> bool:
     """Whether ``zone`` is known never to change its UTC offset."""

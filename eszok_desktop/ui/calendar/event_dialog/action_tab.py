@@ -85,15 +85,14 @@ class ActionTab(QWidget):
         calendar: CalendarInfo | None,
         editable: bool,
         *,
-        deletable: bool | None = None,
+        deletable: bool,
         others: Iterable[str] = (),
     ) -> None:
-        """``deletable``: every participant's calendar is manageable (default:
-        ``editable``); ``others``: the names of participants whose calendars are not."""
+        """``deletable``: every participant's calendar is manageable; ``others``: the
+        names of participants whose calendars are not."""
         for button in self.extra_buttons:
             button.deleteLater()
         self.extra_buttons = []
-        deletable = editable if deletable is None else deletable
         participants = event.draft.participant_ids
         self.delete_button.setEnabled(editable and deletable)
         self.leave_button.setVisible(self.context.user.id in participants and len(participants) > 1)
